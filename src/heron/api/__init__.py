@@ -1,1 +1,14 @@
-"""api"""
+"""The JSON API under /api/0/: Sentry's paths, field names and pagination, so sentry-cli and scripts work."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from heron.api import index
+
+
+def build_api_router() -> APIRouter:
+    """Every API route, to be mounted at /api/0."""
+    router = APIRouter()
+    router.include_router(index.router)
+    return router

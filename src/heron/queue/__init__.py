@@ -1,1 +1,19 @@
-"""queue"""
+"""The durable buffer between ingest and digest: at-least-once, one small interface, two backends."""
+
+from __future__ import annotations
+
+from heron.queue.base import Claimed, EnvelopeQueue, QueuedEnvelope, QueueFull
+
+
+def open_queue(url: str) -> EnvelopeQueue:
+    """The queue backend named by `url`: `sqlite:///path` (default) or `redis://…`."""
+    if url.startswith("sqlite"):
+        from heron.queue.sqlite import SqliteQueue
+
+        return SqliteQueue(url.split(":///", 1)[1])
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        raise ValueError("the Redis queue backend is not built yet; use the SQLite spool (leave HERON_QUEUE_URL empty)")
+    raise ValueError(f"unknown queue URL scheme: {url.split(':', 1)[0]}")
+
+
+__all__ = ["Claimed", "EnvelopeQueue", "QueueFull", "QueuedEnvelope", "open_queue"]

@@ -1,0 +1,303 @@
+"""The digest: a batch of spooled envelopes becomes stored events, issues and counters in one transaction.
+
+Read `digest_batch` top to bottom: unpack the envelopes, prepare each event (normalize, group, describe) outside
+the transaction, then store everything of the batch in one transaction and report the signals it raised.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from heron.digest.normalize import event_user_key, normalize_event
+from heron.digest.states import IssueState, status_after_events
+from heron.digest.tags import event_tags
+from heron.digest.unpack import RawEvent, Unpacked, unpack_envelopes
+from heron.grouping import compute_hashes
+from heron.grouping.metadata import IssueMetadata, issue_metadata
+from heron.queue import Claimed
+from heron.store import events as event_store
+from heron.store import issues as issue_store
+from heron.store.bodies import compress_json
+from heron.store.engine import transaction
+from heron.store.models import SUB_NEW, UNRESOLVED
+from heron.store.outcomes import add_outcomes
+from heron.store.projects import DigestProject, digest_projects
+from heron.store.releases import ensure_environments, ensure_releases
+from heron.store.tags import add_issue_tag_values
+from heron.store.types import utc_from_timestamp
+
+
+@dataclass(slots=True)
+class PreparedEvent:
+    """An event ready to store: normalized, hashed and described."""
+
+    project_id: int
+    event_id: str
+    event: dict[str, Any]
+    hashes: list[str]
+    grouping_config: str
+    metadata: IssueMetadata
+    timestamp: datetime
+    received: datetime
+    user_key: str | None
+    issue_id: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """Something alerting acts on after commit: "new_issue", "regression", "unignored" or "event"."""
+
+    kind: str
+    project_id: int
+    issue_id: int
+    event_id: str
+
+
+@dataclass(slots=True)
+class DigestResult:
+    """What one batch did."""
+
+    stored_events: int = 0
+    duplicates: int = 0
+    signals: list[Signal] = field(default_factory=list)
+
+
+def digest_batch(
+    sessions: sessionmaker[Session], claimed: list[Claimed], max_envelope_size: int, max_attachment_size: int
+) -> DigestResult:
+    """Digest claimed envelopes; after it returns they may be acknowledged."""
+    unpacked = unpack_envelopes(claimed, max_envelope_size, max_attachment_size)
+    with transaction(sessions) as session:
+        projects = digest_projects(session, unpacked.project_ids())
+        prepared = [
+            prepare_event(raw, projects[raw.project_id]) for raw in unpacked.events if raw.project_id in projects
+        ]
+        result = store_events(session, prepared, projects, unpacked.outcomes)
+        store_other_items(session, unpacked, projects)
+        add_outcomes(session, unpacked.outcomes)
+    return result
+
+
+def prepare_event(raw: RawEvent, project: DigestProject) -> PreparedEvent:
+    """Normalize, group and describe one event. Pure CPU: runs before the write transaction would need to."""
+    event = normalize_event(
+        raw.payload,
+        event_id=raw.event_id,
+        received=raw.received,
+        client_ip=raw.client_ip,
+        sent_at=raw.sent_at,
+    )
+    user_key = event_user_key(event)
+    event["tags"] = event_tags(event, user_key)
+    grouping = compute_hashes(event, project.grouping_config)
+    metadata = issue_metadata(event)
+    event["title"] = metadata.title
+    event["culprit"] = event.get("culprit") or metadata.culprit
+    event["metadata"] = metadata.metadata
+    event["grouping_config"] = {"id": grouping.config_id, "variant": grouping.variant}
+    event["hashes"] = grouping.hashes
+    return PreparedEvent(
+        project_id=raw.project_id,
+        event_id=raw.event_id,
+        event=event,
+        hashes=grouping.hashes,
+        grouping_config=grouping.config_id,
+        metadata=metadata,
+        timestamp=utc_from_timestamp(event["timestamp"]),
+        received=utc_from_timestamp(event["received"]),
+        user_key=user_key,
+    )
+
+
+def store_events(
+    session: Session,
+    prepared: list[PreparedEvent],
+    projects: dict[int, DigestProject],
+    outcomes: Counter[Any],
+) -> DigestResult:
+    """Store a batch's events per project: skip duplicates, find or create issues, update counters."""
+    result = DigestResult()
+    by_project: dict[int, list[PreparedEvent]] = defaultdict(list)
+    for event in prepared:
+        by_project[event.project_id].append(event)
+    for project_id, events in by_project.items():
+        fresh = _drop_duplicates(session, project_id, events)
+        result.duplicates += len(events) - len(fresh)
+        if not fresh:
+            continue
+        project = projects[project_id]
+        release_ids = ensure_releases(
+            session,
+            project.organization_id,
+            project_id,
+            (e.event["release"] for e in fresh if "release" in e.event),
+        )
+        ensure_environments(session, project_id, (e.event["environment"] for e in fresh if "environment" in e.event))
+        new_issues = _assign_issues(session, project_id, fresh, release_ids)
+        result.signals.extend(_update_issues(session, fresh, new_issues, release_ids))
+        _insert_events(session, fresh)
+        _count_tags_and_users(session, fresh)
+        for event in fresh:
+            minute = event.received.replace(second=0, microsecond=0)
+            outcomes[(project_id, minute, "error", "accepted", "")] += 1
+        result.stored_events += len(fresh)
+    return result
+
+
+def _drop_duplicates(session: Session, project_id: int, events: list[PreparedEvent]) -> list[PreparedEvent]:
+    stored = event_store.existing_event_ids(session, project_id, (e.event_id for e in events))
+    fresh: list[PreparedEvent] = []
+    for event in events:
+        if event.event_id not in stored:
+            stored.add(event.event_id)
+            fresh.append(event)
+    return fresh
+
+
+def _assign_issues(
+    session: Session, project_id: int, events: list[PreparedEvent], release_ids: dict[str, int]
+) -> set[int]:
+    """Set each event's issue: the one owning any of its hashes, else a new one. Returns the new issue ids."""
+    owners = issue_store.issue_ids_by_hash(session, project_id, (h for e in events for h in e.hashes))
+    new_issues: set[int] = set()
+    unattached: dict[str, int] = {}
+    for event in events:
+        issue_id = next((owners[h] for h in event.hashes if h in owners), None)
+        if issue_id is None:
+            issue_id = issue_store.create_issue(session, project_id, _new_issue_values(event, release_ids))
+            new_issues.add(issue_id)
+        event.issue_id = issue_id
+        for h in event.hashes:
+            if h not in owners:
+                owners[h] = unattached[h] = issue_id
+    issue_store.attach_hashes(session, project_id, unattached)
+    return new_issues
+
+
+def _new_issue_values(event: PreparedEvent, release_ids: dict[str, int]) -> dict[str, Any]:
+    release = event.event.get("release")
+    return {
+        "type": event.metadata.type,
+        "title": event.metadata.title[:1024],
+        "culprit": (event.event.get("culprit") or "")[:200],
+        "level": event.event["level"],
+        "metadata_": event.metadata.metadata,
+        "status": UNRESOLVED,
+        "substatus": SUB_NEW,
+        "status_details": {},
+        "first_seen": event.timestamp,
+        "last_seen": event.timestamp,
+        "first_release_id": release_ids.get(release) if release else None,
+        "grouping_config": event.grouping_config,
+    }
+
+
+def _update_issues(
+    session: Session, events: list[PreparedEvent], new_issues: set[int], release_ids: dict[str, int]
+) -> list[Signal]:
+    """Add the events to their issues' counters and apply status changes (regressions, ignores run out)."""
+    per_issue: dict[int, list[PreparedEvent]] = defaultdict(list)
+    for event in events:
+        per_issue[event.issue_id].append(event)
+    issues = issue_store.issues_by_id(session, per_issue)
+    signals: list[Signal] = []
+    updates: list[dict[str, Any]] = []
+    for issue_id, issue_events in per_issue.items():
+        issue = issues[issue_id]
+        newest = max(issue_events, key=lambda e: e.timestamp)
+        status, substatus, details = issue.status, issue.substatus, issue.status_details
+        if issue_id in new_issues:
+            signals.append(Signal("new_issue", issue.project_id, issue_id, issue_events[0].event_id))
+        else:
+            release = newest.event.get("release")
+            state = IssueState(issue.status, issue.substatus, issue.status_details, issue.times_seen, issue.resolved_at)
+            change = status_after_events(state, newest.received, len(issue_events), release_ids.get(release or ""))
+            if change is not None:
+                status, substatus, details = change.status, change.substatus, {}
+                signals.append(Signal(change.signal, issue.project_id, issue_id, newest.event_id))
+        signals.extend(Signal("event", e.project_id, issue_id, e.event_id) for e in issue_events)
+        updates.append(
+            {
+                "issue_id": issue_id,
+                "count": len(issue_events),
+                "first_seen": min(e.timestamp for e in issue_events),
+                "last_seen": newest.timestamp,
+                "level": newest.event["level"],
+                "status": status,
+                "substatus": substatus,
+                "status_details": details,
+            }
+        )
+    issue_store.apply_event_counts(session, updates)
+    return signals
+
+
+def _insert_events(session: Session, events: list[PreparedEvent]) -> None:
+    rows = []
+    for e in events:
+        trace = (e.event.get("contexts") or {}).get("trace") or {}
+        trace_id = trace.get("trace_id")
+        rows.append(
+            {
+                "project_id": e.project_id,
+                "issue_id": e.issue_id,
+                "event_id": e.event_id,
+                "timestamp": e.timestamp,
+                "received": e.received,
+                "level": e.event["level"],
+                "title": e.metadata.title[:1024],
+                "environment": e.event.get("environment"),
+                "release": e.event.get("release"),
+                "transaction": e.event.get("transaction"),
+                "user_key": e.user_key[:256] if e.user_key else None,
+                "trace_id": trace_id[:32] if isinstance(trace_id, str) else None,
+                "body": compress_json(e.event),
+            }
+        )
+    event_store.insert_events(session, rows)
+
+
+def _count_tags_and_users(session: Session, events: list[PreparedEvent]) -> None:
+    counts: dict[tuple[int, str, str], dict[str, Any]] = {}
+    users: set[tuple[int, str]] = set()
+    for e in events:
+        for key, value in e.event["tags"]:
+            row = counts.get((e.issue_id, key, value))
+            if row is None:
+                counts[(e.issue_id, key, value)] = {
+                    "issue_id": e.issue_id,
+                    "key": key,
+                    "value": value,
+                    "times_seen": 1,
+                    "first_seen": e.timestamp,
+                    "last_seen": e.timestamp,
+                }
+            else:
+                row["times_seen"] += 1
+                row["first_seen"] = min(row["first_seen"], e.timestamp)
+                row["last_seen"] = max(row["last_seen"], e.timestamp)
+        if e.user_key:
+            users.add((e.issue_id, e.user_key[:256]))
+    add_issue_tag_values(session, list(counts.values()))
+    issue_store.add_issue_users(session, users)
+
+
+def store_other_items(session: Session, unpacked: Unpacked, projects: dict[int, DigestProject]) -> None:
+    """Store what is not an error event: raw transactions and attachments."""
+    transactions = [
+        {
+            "project_id": t.project_id,
+            "event_id": t.event_id,
+            "received": utc_from_timestamp(t.received),
+            "body": compress_json(t.payload),
+        }
+        for t in unpacked.transactions
+        if t.project_id in projects
+    ]
+    event_store.insert_transactions(session, transactions)
+    event_store.insert_attachments(session, [a for a in unpacked.attachments if a["project_id"] in projects])

@@ -1,0 +1,93 @@
+"""The digest worker: claims batches from the queue, digests them, acknowledges them after commit."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from types import FrameType
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from heron.config import Settings
+from heron.digest.pipeline import DigestResult, digest_batch
+from heron.queue import Claimed, EnvelopeQueue, open_queue
+from heron.store.engine import make_engine, make_sessionmaker
+
+log = logging.getLogger(__name__)
+
+LEASE_SECONDS = 120.0
+IDLE_SLEEP = 0.02
+
+
+class DigestWorker:
+    """One worker loop; several may run against one queue (the queue's leases keep them apart)."""
+
+    def __init__(self, settings: Settings, queue: EnvelopeQueue, sessions: sessionmaker[Session]) -> None:
+        self.settings = settings
+        self.queue = queue
+        self.sessions = sessions
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        """Digest until `stop()` is called."""
+        while not self.stopping.is_set():
+            if not self.run_once():
+                self.stopping.wait(IDLE_SLEEP)
+
+    def run_once(self) -> int:
+        """Claim and digest one batch; returns how many envelopes it held."""
+        claimed = self.queue.claim(self.settings.digest_batch_size, LEASE_SECONDS)
+        if not claimed:
+            return 0
+        try:
+            self._digest(claimed)
+        except Exception:
+            log.exception("digest of a batch of %d envelopes failed; digesting them one by one", len(claimed))
+            self._digest_one_by_one(claimed)
+        return len(claimed)
+
+    def drain(self) -> None:
+        """Digest until the queue has nothing visible (tests and `heron worker --once`)."""
+        while self.run_once():
+            pass
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+    def _digest(self, claimed: list[Claimed]) -> DigestResult:
+        result = digest_batch(
+            self.sessions, claimed, self.settings.max_envelope_size, self.settings.max_attachment_size
+        )
+        self.queue.ack([c.id for c in claimed])
+        return result
+
+    def _digest_one_by_one(self, claimed: list[Claimed]) -> None:
+        for message in claimed:
+            try:
+                self._digest([message])
+            except Exception:
+                # Not acknowledged: it comes back when its lease ends. Nothing that got a 200 is dropped.
+                log.exception("envelope %s failed to digest (delivery %d)", message.id, message.deliveries)
+
+
+def run_worker(settings: Settings) -> None:
+    """Entry point of `heron worker` and of the worker process `heron serve` supervises."""
+    engine = make_engine(settings.resolved_database_url)
+    queue = open_queue(settings.resolved_queue_url)
+    worker = DigestWorker(settings, queue, make_sessionmaker(engine))
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        worker.stop()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    log.info("digest worker started (batch %d)", settings.digest_batch_size)
+    started = time.monotonic()
+    try:
+        worker.run()
+    finally:
+        queue.close()
+        engine.dispose()
+        log.info("digest worker stopped after %.0f s", time.monotonic() - started)

@@ -1,0 +1,103 @@
+"""The one ASGI application `heron serve` runs: ingest paths go straight to the ingest app, the rest to FastAPI."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from heron.api import build_api_router
+from heron.api.errors import install_error_handlers
+from heron.api.health import health_router
+from heron.config import Settings
+from heron.ingest.accept import Ingestor
+from heron.ingest.app import IngestApp, Receive, Scope, Send, is_ingest_path
+from heron.ingest.keys import KeyCache, KeyInfo
+from heron.protocol.limits import ItemLimits
+from heron.queue import EnvelopeQueue, open_queue
+from heron.store.engine import make_engine, make_sessionmaker
+from heron.store.projects import key_by_public_key
+
+
+@dataclass(slots=True)
+class Services:
+    """What the app's parts share: settings, database, queue, key cache."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    queue: EnvelopeQueue
+    keys: KeyCache
+
+    def close(self) -> None:
+        self.queue.close()
+        self.engine.dispose()
+
+
+def open_services(settings: Settings) -> Services:
+    """Connect to the database and the queue."""
+    engine = make_engine(settings.resolved_database_url)
+    sessions = make_sessionmaker(engine)
+
+    def load_key(public_key: str) -> KeyInfo | None:
+        with sessions() as session:
+            key = key_by_public_key(session, public_key)
+            if key is None:
+                return None
+            return KeyInfo(key.id, key.project_id, key.is_active, key.rate_limit_count, key.rate_limit_window)
+
+    return Services(settings, engine, sessions, open_queue(settings.resolved_queue_url), KeyCache(load_key))
+
+
+class HeronApp:
+    """ASGI entry point: ingest requests skip the framework; everything else is the FastAPI app."""
+
+    def __init__(self, services: Services) -> None:
+        settings = services.settings
+        self.services = services
+        ingestor = Ingestor(
+            queue=services.queue,
+            keys=services.keys,
+            limits=ItemLimits(max_event_size=settings.max_event_size),
+            max_envelope_size=settings.max_envelope_size,
+            queue_max_depth=settings.queue_max_depth,
+        )
+        self.ingest = IngestApp(ingestor, settings.max_body_size, settings.trust_x_forwarded_for)
+        self.web = build_web_app(services)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and is_ingest_path(scope["path"]):
+            await self.ingest(scope, receive, send)
+        else:
+            await self.web(scope, receive, send)  # type: ignore[arg-type]
+
+
+def build_web_app(services: Services) -> FastAPI:
+    """The FastAPI app: the JSON API under /api/0/ and the health endpoints."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        services.close()
+
+    app = FastAPI(
+        title="Heron",
+        docs_url="/api/docs",
+        openapi_url="/api/openapi.json",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    install_error_handlers(app)
+    app.include_router(build_api_router(), prefix="/api/0")
+    app.include_router(health_router)
+    return app
+
+
+def create_app(settings: Settings) -> HeronApp:
+    """The whole application for `settings` (the caller runs migrations first)."""
+    return HeronApp(open_services(settings))

@@ -1,0 +1,166 @@
+"""Users, organizations, memberships and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from heron.store.models import ApiToken, Member, Organization, User
+from heron.store.types import utcnow
+
+ROLES = ("owner", "admin", "member")
+# Sentry's scope names; a token holds a subset.
+SCOPES = (
+    "org:read",
+    "org:write",
+    "org:admin",
+    "project:read",
+    "project:write",
+    "project:admin",
+    "project:releases",
+    "team:read",
+    "team:write",
+    "team:admin",
+    "member:read",
+    "member:write",
+    "member:admin",
+    "event:read",
+    "event:write",
+    "event:admin",
+)
+DEFAULT_SCOPES = (
+    "org:read",
+    "project:read",
+    "project:write",
+    "project:releases",
+    "team:read",
+    "member:read",
+    "event:read",
+    "event:write",
+)
+TOKEN_PREFIX = "heron_"
+
+_hasher = PasswordHasher()
+
+
+class AccountError(ValueError):
+    """A request about accounts that cannot be honoured (duplicate email, unknown scope…)."""
+
+
+def hash_password(password: str) -> str:
+    """An argon2 hash of the password."""
+    return _hasher.hash(password)
+
+
+def password_matches(password_hash: str | None, password: str) -> bool:
+    """Whether the password matches the stored hash."""
+    if not password_hash:
+        return False
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def create_user(session: Session, email: str, password: str | None, *, superuser: bool = False, name: str = "") -> User:
+    """A new user; the email is stored lower-cased and must be unique."""
+    email = email.strip().lower()
+    if "@" not in email:
+        raise AccountError(f"not an email address: {email!r}")
+    if session.scalars(select(User).where(User.email == email)).first() is not None:
+        raise AccountError(f"a user with email {email} exists already")
+    user = User(
+        email=email,
+        name=name,
+        password_hash=hash_password(password) if password else None,
+        is_superuser=superuser,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def user_by_email(session: Session, email: str) -> User | None:
+    """The user with this email, if any."""
+    return session.scalars(select(User).where(User.email == email.strip().lower())).first()
+
+
+def create_organization(
+    session: Session, slug: str, name: str | None = None, owner: User | None = None
+) -> Organization:
+    """A new organization, with `owner` as its first owner."""
+    if session.scalars(select(Organization).where(Organization.slug == slug)).first() is not None:
+        raise AccountError(f"an organization with slug {slug} exists already")
+    organization = Organization(slug=slug, name=name or slug)
+    session.add(organization)
+    session.flush()
+    if owner is not None:
+        add_member(session, organization, owner, "owner")
+    return organization
+
+
+def organization_by_slug(session: Session, slug: str) -> Organization | None:
+    """The organization with this slug, if any."""
+    return session.scalars(select(Organization).where(Organization.slug == slug)).first()
+
+
+def add_member(session: Session, organization: Organization, user: User, role: str) -> Member:
+    """Make `user` a member of `organization` with `role`."""
+    if role not in ROLES:
+        raise AccountError(f"unknown role {role!r}; roles are {', '.join(ROLES)}")
+    member = Member(organization_id=organization.id, user_id=user.id, role=role)
+    session.add(member)
+    session.flush()
+    return member
+
+
+@dataclass(frozen=True, slots=True)
+class TokenOwner:
+    """Who a presented bearer token belongs to, and what it may do."""
+
+    user: User
+    scopes: frozenset[str]
+    token_id: int
+
+
+def create_token(session: Session, user: User, scopes: tuple[str, ...] = DEFAULT_SCOPES, name: str = "") -> str:
+    """A new API token for `user`. Returns the token itself; only its sha256 is stored."""
+    unknown = set(scopes) - set(SCOPES)
+    if unknown:
+        raise AccountError(f"unknown scopes: {', '.join(sorted(unknown))}")
+    token = TOKEN_PREFIX + secrets.token_hex(32)
+    session.add(
+        ApiToken(
+            user_id=user.id,
+            token_hash=_token_hash(token),
+            token_last_characters=token[-4:],
+            name=name,
+            scopes=" ".join(sorted(set(scopes))),
+        )
+    )
+    session.flush()
+    return token
+
+
+def token_owner(session: Session, token: str) -> TokenOwner | None:
+    """The owner of a presented token, if the token exists and its user is active."""
+    row = session.execute(
+        select(ApiToken, User).join(User, User.id == ApiToken.user_id).where(ApiToken.token_hash == _token_hash(token))
+    ).first()
+    if row is None or not row.User.is_active:
+        return None
+    api_token: ApiToken = row.ApiToken
+    now = utcnow()
+    if api_token.last_used is None or (now - api_token.last_used).total_seconds() > 60:
+        session.execute(update(ApiToken).where(ApiToken.id == api_token.id).values(last_used=now))
+    return TokenOwner(user=row.User, scopes=frozenset(api_token.scopes.split()), token_id=api_token.id)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

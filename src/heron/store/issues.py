@@ -1,0 +1,97 @@
+"""Issues and their grouping hashes: what the digest writes, and what the API and pages read."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import bindparam, case, func, select, update
+from sqlalchemy.orm import Session
+
+from heron.store.models import GroupHash, Issue, IssueUser, Project
+from heron.store.upsert import insert_ignore
+
+
+def issue_ids_by_hash(session: Session, project_id: int, hashes: Iterable[str]) -> dict[str, int]:
+    """The issue owning each of `hashes` that has one."""
+    wanted = sorted(set(hashes))
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), 500):
+        rows = session.execute(
+            select(GroupHash.hash, GroupHash.issue_id).where(
+                GroupHash.project_id == project_id, GroupHash.hash.in_(wanted[start : start + 500])
+            )
+        )
+        found.update({row.hash: row.issue_id for row in rows})
+    return found
+
+
+def create_issue(session: Session, project_id: int, values: dict[str, Any]) -> int:
+    """Insert a new issue with the project's next short id; returns its id."""
+    short_id = (
+        session.execute(
+            update(Project)
+            .where(Project.id == project_id)
+            .values(next_short_id=Project.next_short_id + 1)
+            .returning(Project.next_short_id)
+        ).scalar_one()
+        - 1
+    )
+    issue = Issue(project_id=project_id, short_id=short_id, times_seen=0, user_count=0, **values)
+    session.add(issue)
+    session.flush()
+    return issue.id
+
+
+def attach_hashes(session: Session, project_id: int, hashes: dict[str, int]) -> None:
+    """Record that each hash belongs to its issue (hashes already owned are left alone)."""
+    rows = [{"project_id": project_id, "hash": h, "issue_id": issue_id} for h, issue_id in hashes.items()]
+    insert_ignore(session, GroupHash.__table__, rows, ["project_id", "hash"])  # type: ignore[arg-type]
+
+
+def issues_by_id(session: Session, ids: Iterable[int]) -> dict[int, Issue]:
+    """Issues by id."""
+    wanted = sorted(set(ids))
+    return {issue.id: issue for issue in session.scalars(select(Issue).where(Issue.id.in_(wanted)))} if wanted else {}
+
+
+def apply_event_counts(session: Session, updates: Sequence[dict[str, Any]]) -> None:
+    """Add a batch's events to their issues: each dict has `issue_id`, `count`, `first_seen`, `last_seen`,
+    `level`, `status`, `substatus`, `status_details`."""
+    if not updates:
+        return
+    table = Issue.__table__
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("issue_id"))
+        .values(
+            times_seen=table.c.times_seen + bindparam("count"),
+            first_seen=_earlier(table.c.first_seen, bindparam("first_seen", type_=table.c.first_seen.type)),
+            last_seen=_later(table.c.last_seen, bindparam("last_seen", type_=table.c.last_seen.type)),
+            level=bindparam("level"),
+            status=bindparam("status"),
+            substatus=bindparam("substatus"),
+            status_details=bindparam("status_details", type_=table.c.status_details.type),
+        )
+    )
+    session.connection().execute(statement, list(updates))
+
+
+def add_issue_users(session: Session, pairs: set[tuple[int, str]]) -> None:
+    """Remember distinct users per issue and refresh the issues' user counts."""
+    if not pairs:
+        return
+    rows = [{"issue_id": issue_id, "user_key": key} for issue_id, key in sorted(pairs)]
+    insert_ignore(session, IssueUser.__table__, rows, ["issue_id", "user_key"])  # type: ignore[arg-type]
+    issue_ids = sorted({issue_id for issue_id, _ in pairs})
+    counts = select(func.count()).select_from(IssueUser).where(IssueUser.issue_id == Issue.id).scalar_subquery()
+    session.execute(update(Issue).where(Issue.id.in_(issue_ids)).values(user_count=counts))
+
+
+def _earlier(column: Any, value: Any) -> Any:
+    # min()/max() of two values is scalar in SQLite but an aggregate in PostgreSQL: CASE works on both.
+    return case((column <= value, column), else_=value)
+
+
+def _later(column: Any, value: Any) -> Any:
+    return case((column >= value, column), else_=value)

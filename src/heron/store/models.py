@@ -1,0 +1,274 @@
+"""The tables. Every schema change goes through an Alembic migration in store/migrations/versions/."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from heron.store.types import UTCDateTime, utcnow
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets BIGINT for tables that grow without bound.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON}
+
+
+# Issue statuses, as Sentry numbers them (GroupStatus) so the API maps one to one.
+UNRESOLVED, RESOLVED, IGNORED = 0, 1, 2
+STATUS_NAMES = {UNRESOLVED: "unresolved", RESOLVED: "resolved", IGNORED: "ignored"}
+# Substatuses (GroupSubStatus).
+SUB_ESCALATING, SUB_ONGOING, SUB_REGRESSED, SUB_NEW = 2, 3, 6, 7
+SUB_UNTIL_ESCALATING, SUB_UNTIL_CONDITION_MET, SUB_FOREVER = 1, 4, 5
+
+
+class Organization(Base):
+    __tablename__ = "organizations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(50), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    date_created: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    is_superuser: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    date_created: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Member(Base):
+    """A user's membership of an organization, with a role: owner, admin or member."""
+
+    __tablename__ = "members"
+    __table_args__ = (UniqueConstraint("organization_id", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20), default="member")
+    date_created: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ApiToken(Base):
+    """A bearer token. Only its sha256 is stored; the token itself is shown once."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_last_characters: Mapped[str] = mapped_column(String(4))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    scopes: Mapped[str] = mapped_column(Text)
+    date_created: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used: Mapped[datetime | None]
+
+
+class Project(Base):
+    __tablename__ = "projects"
+    __table_args__ = (UniqueConstraint("organization_id", "slug"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    slug: Mapped[str] = mapped_column(String(50))
+    name: Mapped[str] = mapped_column(String(200))
+    platform: Mapped[str | None] = mapped_column(String(64))
+    retention_days: Mapped[int] = mapped_column(Integer, default=90)
+    grouping_config: Mapped[str] = mapped_column(String(32), default="heron:v1")
+    next_short_id: Mapped[int] = mapped_column(Integer, default=1)
+    date_created: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProjectKey(Base):
+    """A DSN key. `rate_limit_count` events per `rate_limit_window` seconds; None means unlimited."""
+
+    __tablename__ = "project_keys"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    public_key: Mapped[str] = mapped_column(String(32), unique=True)
+    label: Mapped[str] = mapped_column(String(64), default="Default")
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    rate_limit_count: Mapped[int | None]
+    rate_limit_window: Mapped[int | None]
+    date_created: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Release(Base):
+    __tablename__ = "releases"
+    __table_args__ = (UniqueConstraint("organization_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    version: Mapped[str] = mapped_column(String(250))
+    date_created: Mapped[datetime] = mapped_column(default=utcnow)
+    date_released: Mapped[datetime | None]
+
+
+class ReleaseProject(Base):
+    __tablename__ = "release_projects"
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"), primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
+    first_seen: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Environment(Base):
+    __tablename__ = "environments"
+    __table_args__ = (UniqueConstraint("project_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(64))
+    first_seen: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Issue(Base):
+    """A group of events that share a grouping hash (Sentry's Group)."""
+
+    __tablename__ = "issues"
+    __table_args__ = (
+        UniqueConstraint("project_id", "short_id"),
+        Index("ix_issues_project_status_last_seen", "project_id", "status", "last_seen"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    short_id: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(1024))
+    culprit: Mapped[str] = mapped_column(String(200), default="")
+    level: Mapped[str] = mapped_column(String(16))
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata")
+    status: Mapped[int] = mapped_column(Integer, default=UNRESOLVED)
+    substatus: Mapped[int | None] = mapped_column(Integer, default=SUB_NEW)
+    status_details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    first_seen: Mapped[datetime]
+    last_seen: Mapped[datetime]
+    times_seen: Mapped[int] = mapped_column(BigInteger, default=0)
+    user_count: Mapped[int] = mapped_column(Integer, default=0)
+    first_release_id: Mapped[int | None] = mapped_column(ForeignKey("releases.id", ondelete="SET NULL"))
+    resolved_at: Mapped[datetime | None]
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    grouping_config: Mapped[str] = mapped_column(String(32))
+
+
+class GroupHash(Base):
+    """A grouping hash that belongs to an issue; an event joins the issue owning any of its hashes."""
+
+    __tablename__ = "grouphashes"
+    __table_args__ = (UniqueConstraint("project_id", "hash"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    hash: Mapped[str] = mapped_column(String(32))
+    issue_id: Mapped[int] = mapped_column(ForeignKey("issues.id", ondelete="CASCADE"), index=True)
+
+
+class Event(Base):
+    """A stored error or message event. The whole normalized event is `body` (zstd-compressed JSON)."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        UniqueConstraint("project_id", "event_id"),
+        Index("ix_events_issue_timestamp", "issue_id", "timestamp"),
+        Index("ix_events_project_timestamp", "project_id", "timestamp"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    issue_id: Mapped[int] = mapped_column(ForeignKey("issues.id", ondelete="CASCADE"))
+    event_id: Mapped[str] = mapped_column(String(32))
+    timestamp: Mapped[datetime]
+    received: Mapped[datetime]
+    level: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(1024))
+    environment: Mapped[str | None] = mapped_column(String(64))
+    release: Mapped[str | None] = mapped_column(String(250))
+    transaction: Mapped[str | None] = mapped_column(String(200))
+    user_key: Mapped[str | None] = mapped_column(String(256))
+    trace_id: Mapped[str | None] = mapped_column(String(32))
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class IssueTagValue(Base):
+    """How often a tag value was seen on an issue."""
+
+    __tablename__ = "issue_tag_values"
+    issue_id: Mapped[int] = mapped_column(ForeignKey("issues.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200), primary_key=True)
+    times_seen: Mapped[int] = mapped_column(BigInteger, default=0)
+    first_seen: Mapped[datetime]
+    last_seen: Mapped[datetime]
+
+
+class IssueUser(Base):
+    """A distinct user (Sentry's `id:`/`email:`/`username:`/`ip:` key) seen on an issue."""
+
+    __tablename__ = "issue_users"
+    issue_id: Mapped[int] = mapped_column(ForeignKey("issues.id", ondelete="CASCADE"), primary_key=True)
+    user_key: Mapped[str] = mapped_column(String(256), primary_key=True)
+
+
+class Attachment(Base):
+    """A file sent with an event (`attachment` envelope item), stored compressed."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (UniqueConstraint("project_id", "event_id", "filename"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    event_id: Mapped[str] = mapped_column(String(32))
+    filename: Mapped[str] = mapped_column(String(256))
+    content_type: Mapped[str | None] = mapped_column(String(128))
+    attachment_type: Mapped[str] = mapped_column(String(64), default="event.attachment")
+    size: Mapped[int] = mapped_column(BigInteger)
+    date_created: Mapped[datetime] = mapped_column(default=utcnow)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class TransactionEvent(Base):
+    """A transaction as the SDK sent it, kept raw (zstd) until performance digests it."""
+
+    __tablename__ = "transaction_events"
+    __table_args__ = (
+        UniqueConstraint("project_id", "event_id"),
+        Index("ix_transaction_events_project_received", "project_id", "received"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    event_id: Mapped[str] = mapped_column(String(32))
+    received: Mapped[datetime]
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Outcome(Base):
+    """Per-minute counts of what happened to what was sent: accepted, filtered, rate_limited, invalid,
+    client_discard (from SDK client reports), or received (kept, not digested yet)."""
+
+    __tablename__ = "outcomes"
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
+    minute: Mapped[datetime] = mapped_column(primary_key=True)
+    category: Mapped[str] = mapped_column(String(32), primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(32), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(64), primary_key=True)
+    quantity: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -1,0 +1,47 @@
+"""Releases and environments, created as first seen by the digest."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from heron.store.models import Environment, Release, ReleaseProject
+from heron.store.types import utcnow
+from heron.store.upsert import insert_ignore
+
+
+def ensure_releases(session: Session, organization_id: int, project_id: int, versions: Iterable[str]) -> dict[str, int]:
+    """Create the releases not seen yet (and link them to the project); returns version → release id."""
+    wanted = sorted(set(versions))
+    if not wanted:
+        return {}
+    now = utcnow()
+    insert_ignore(
+        session,
+        Release.__table__,  # type: ignore[arg-type]
+        [{"organization_id": organization_id, "version": v, "date_created": now} for v in wanted],
+        ["organization_id", "version"],
+    )
+    ids = dict(
+        session.execute(
+            select(Release.version, Release.id).where(
+                Release.organization_id == organization_id, Release.version.in_(wanted)
+            )
+        ).tuples()
+    )
+    insert_ignore(
+        session,
+        ReleaseProject.__table__,  # type: ignore[arg-type]
+        [{"release_id": i, "project_id": project_id, "first_seen": now} for i in ids.values()],
+        ["release_id", "project_id"],
+    )
+    return ids
+
+
+def ensure_environments(session: Session, project_id: int, names: Iterable[str]) -> None:
+    """Create the project's environments not seen yet."""
+    now = utcnow()
+    rows = [{"project_id": project_id, "name": name, "first_seen": now} for name in sorted(set(names))]
+    insert_ignore(session, Environment.__table__, rows, ["project_id", "name"])  # type: ignore[arg-type]
