@@ -46,6 +46,7 @@ def main(ctx: click.Context) -> None:
     Without a command, runs `heron serve`.
     """
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     if ctx.invoked_subcommand is None:
         ctx.invoke(serve)
 

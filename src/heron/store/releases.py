@@ -24,13 +24,10 @@ def ensure_releases(session: Session, organization_id: int, project_id: int, ver
         [{"organization_id": organization_id, "version": v, "date_created": now} for v in wanted],
         ["organization_id", "version"],
     )
-    ids = dict(
-        session.execute(
-            select(Release.version, Release.id).where(
-                Release.organization_id == organization_id, Release.version.in_(wanted)
-            )
-        ).tuples()
+    rows = session.execute(
+        select(Release.version, Release.id).where(Release.organization_id == organization_id, Release.version.in_(wanted))
     )
+    ids = {row.version: row.id for row in rows}
     insert_ignore(
         session,
         ReleaseProject.__table__,  # type: ignore[arg-type]
@@ -45,3 +42,21 @@ def ensure_environments(session: Session, project_id: int, names: Iterable[str])
     now = utcnow()
     rows = [{"project_id": project_id, "name": name, "first_seen": now} for name in sorted(set(names))]
     insert_ignore(session, Environment.__table__, rows, ["project_id", "name"])  # type: ignore[arg-type]
+
+
+def release_by_version(session: Session, organization_id: int, version: str) -> Release | None:
+    """The organization's release with this version."""
+    statement = select(Release).where(Release.organization_id == organization_id, Release.version == version)
+    return session.scalars(statement).first()
+
+
+def latest_release(session: Session, project_id: int) -> Release | None:
+    """The project's most recently created release (highest id: the order regressions compare by)."""
+    statement = (
+        select(Release)
+        .join(ReleaseProject, ReleaseProject.release_id == Release.id)
+        .where(ReleaseProject.project_id == project_id)
+        .order_by(Release.id.desc())
+        .limit(1)
+    )
+    return session.scalars(statement).first()
