@@ -99,7 +99,7 @@ class IngestApp:
         if self.trust_x_forwarded_for:
             for name, value in scope["headers"]:
                 if name.lower() == b"x-forwarded-for":
-                    first = value.decode("latin-1").split(",")[0].strip()
+                    first: str = value.decode("latin-1").split(",")[0].strip()
                     if first:
                         return first
         client = scope.get("client")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -164,3 +165,28 @@ def token_owner(session: Session, token: str) -> TokenOwner | None:
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def users_by_id(session: Session, ids: Iterable[int]) -> dict[int, User]:
+    """Users by id."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    return {user.id: user for user in session.scalars(select(User).where(User.id.in_(wanted)))}
+
+
+def organization_member(session: Session, organization_id: int, identifier: str) -> User | None:
+    """The active member of the organization named by `identifier`: `user:ID`, `ID`, or an email (Heron's
+    usernames are emails)."""
+    identifier = identifier.strip()
+    statement = (
+        select(User)
+        .join(Member, Member.user_id == User.id)
+        .where(Member.organization_id == organization_id, User.is_active.is_(True))
+    )
+    bare = identifier.removeprefix("user:")
+    if bare.isdigit():
+        statement = statement.where(User.id == int(bare))
+    else:
+        statement = statement.where(User.email == identifier.lower())
+    return session.scalars(statement).first()

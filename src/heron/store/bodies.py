@@ -17,7 +17,7 @@ def _codecs() -> tuple[Any, Any]:
     codecs = getattr(_local, "codecs", None)
     if codecs is None:
         codecs = _local.codecs = (zstandard.ZstdCompressor(level=_LEVEL), zstandard.ZstdDecompressor())
-    return codecs  # type: ignore[no-any-return]
+    return codecs
 
 
 def compress_json(value: Any) -> bytes:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from heron.store.models import Attachment, Event, TransactionEvent
+from heron.store.models import Attachment, Event, TransactionEvent, table_of
 from heron.store.upsert import insert_ignore
 
 
@@ -30,14 +30,52 @@ def existing_event_ids(session: Session, project_id: int, event_ids: Iterable[st
 def insert_events(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Insert event rows (dicts of Event columns; `body` already compressed)."""
     if rows:
-        session.execute(Event.__table__.insert(), list(rows))
+        session.execute(table_of(Event).insert(), list(rows))
 
 
 def insert_transactions(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Insert raw transactions, skipping ones already stored."""
-    insert_ignore(session, TransactionEvent.__table__, rows, ["project_id", "event_id"])  # type: ignore[arg-type]
+    insert_ignore(session, table_of(TransactionEvent), rows, ["project_id", "event_id"])
 
 
 def insert_attachments(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Insert attachments (dicts of Attachment columns; `body` already compressed), skipping stored ones."""
-    insert_ignore(session, Attachment.__table__, rows, ["project_id", "event_id", "filename"])  # type: ignore[arg-type]
+    insert_ignore(session, table_of(Attachment), rows, ["project_id", "event_id", "filename"])
+
+
+def issue_events(session: Session, issue_id: int, *, offset: int, limit: int, newest_first: bool = True) -> list[Event]:
+    """One page of the issue's events, newest first (or oldest first)."""
+    order = (Event.timestamp.desc(), Event.id.desc()) if newest_first else (Event.timestamp, Event.id)
+    statement = select(Event).where(Event.issue_id == issue_id).order_by(*order).offset(offset).limit(limit)
+    return list(session.scalars(statement))
+
+
+def project_events(session: Session, project_id: int, *, offset: int, limit: int) -> list[Event]:
+    """One page of the project's events, newest first."""
+    statement = (
+        select(Event)
+        .where(Event.project_id == project_id)
+        .order_by(Event.timestamp.desc(), Event.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(session.scalars(statement))
+
+
+def project_event(session: Session, project_id: int, event_id: str) -> Event | None:
+    """The project's event with this 32-hex event id."""
+    return session.scalars(select(Event).where(Event.project_id == project_id, Event.event_id == event_id)).first()
+
+
+def neighbour_event_ids(session: Session, event: Event, *, same_issue: bool) -> tuple[str | None, str | None]:
+    """The event ids just before and just after `event` in time, within its issue or else its project."""
+    scope = Event.issue_id == event.issue_id if same_issue else Event.project_id == event.project_id
+    earlier = or_(Event.timestamp < event.timestamp, and_(Event.timestamp == event.timestamp, Event.id < event.id))
+    later = or_(Event.timestamp > event.timestamp, and_(Event.timestamp == event.timestamp, Event.id > event.id))
+    previous = session.scalars(
+        select(Event.event_id).where(scope, earlier).order_by(Event.timestamp.desc(), Event.id.desc()).limit(1)
+    ).first()
+    following = session.scalars(
+        select(Event.event_id).where(scope, later).order_by(Event.timestamp, Event.id).limit(1)
+    ).first()
+    return previous, following

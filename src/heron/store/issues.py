@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, case, func, select, update
+from sqlalchemy import bindparam, case, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from heron.store.models import GroupHash, Issue, IssueUser, Project
+from heron.store.models import GroupHash, Issue, IssueUser, Project, table_of
+from heron.store.organizations import VisibleOrganizations
 from heron.store.upsert import insert_ignore
 
 
@@ -46,7 +47,7 @@ def create_issue(session: Session, project_id: int, values: dict[str, Any]) -> i
 def attach_hashes(session: Session, project_id: int, hashes: dict[str, int]) -> None:
     """Record that each hash belongs to its issue (hashes already owned are left alone)."""
     rows = [{"project_id": project_id, "hash": h, "issue_id": issue_id} for h, issue_id in hashes.items()]
-    insert_ignore(session, GroupHash.__table__, rows, ["project_id", "hash"])  # type: ignore[arg-type]
+    insert_ignore(session, table_of(GroupHash), rows, ["project_id", "hash"])
 
 
 def issues_by_id(session: Session, ids: Iterable[int]) -> dict[int, Issue]:
@@ -60,7 +61,7 @@ def apply_event_counts(session: Session, updates: Sequence[dict[str, Any]]) -> N
     `level`, `status`, `substatus`, `status_details`."""
     if not updates:
         return
-    table = Issue.__table__
+    table = table_of(Issue)
     statement = (
         update(table)
         .where(table.c.id == bindparam("issue_id"))
@@ -82,10 +83,54 @@ def add_issue_users(session: Session, pairs: set[tuple[int, str]]) -> None:
     if not pairs:
         return
     rows = [{"issue_id": issue_id, "user_key": key} for issue_id, key in sorted(pairs)]
-    insert_ignore(session, IssueUser.__table__, rows, ["issue_id", "user_key"])  # type: ignore[arg-type]
+    insert_ignore(session, table_of(IssueUser), rows, ["issue_id", "user_key"])
     issue_ids = sorted({issue_id for issue_id, _ in pairs})
     counts = select(func.count()).select_from(IssueUser).where(IssueUser.issue_id == Issue.id).scalar_subquery()
     session.execute(update(Issue).where(Issue.id.in_(issue_ids)).values(user_count=counts))
+
+
+def visible_issue(session: Session, issue_id: int, organization_ids: VisibleOrganizations) -> Issue | None:
+    """The issue, if it belongs to an organization the user may see."""
+    statement = select(Issue).join(Project, Project.id == Issue.project_id).where(Issue.id == issue_id)
+    if organization_ids is not None:
+        statement = statement.where(Project.organization_id.in_(sorted(organization_ids)))
+    return session.scalars(statement).first()
+
+
+def issue_by_short_id(session: Session, organization_id: int, project_slug: str, short_id: int) -> Issue | None:
+    """The issue of the organization's project `project_slug` with this short id (`APP-1A` is `app`, 42)."""
+    statement = (
+        select(Issue)
+        .join(Project, Project.id == Issue.project_id)
+        .where(
+            Project.organization_id == organization_id,
+            Project.slug == project_slug,
+            Issue.short_id == short_id,
+        )
+    )
+    return session.scalars(statement).first()
+
+
+def issues_in_projects(session: Session, ids: Iterable[int], project_ids: Iterable[int]) -> list[Issue]:
+    """The issues among `ids` that belong to one of `project_ids` (others' ids are silently left out)."""
+    wanted, projects = sorted(set(ids)), sorted(set(project_ids))
+    if not wanted or not projects:
+        return []
+    statement = select(Issue).where(Issue.id.in_(wanted), Issue.project_id.in_(projects)).order_by(Issue.id)
+    return list(session.scalars(statement))
+
+
+def change_issues(session: Session, changes: Sequence[tuple[Issue, dict[str, Any]]]) -> None:
+    """Apply attribute changes (status, substatus, status_details, resolved_at, assignee_id) to loaded issues."""
+    for issue, values in changes:
+        for name, value in values.items():
+            setattr(issue, name, value)
+    session.flush()
+
+
+def delete_issue(session: Session, issue_id: int) -> None:
+    """Delete an issue; its events, hashes, tag values and users go with it (ON DELETE CASCADE)."""
+    session.execute(delete(Issue).where(Issue.id == issue_id))
 
 
 def _earlier(column: Any, value: Any) -> Any:

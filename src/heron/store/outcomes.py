@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from heron.store.models import Outcome
+from heron.store.models import Outcome, table_of
 from heron.store.upsert import upsert
 
 # (project_id, minute, category, outcome, reason)
@@ -16,14 +16,14 @@ OutcomeKey = tuple[int, datetime, str, str, str]
 
 def add_outcomes(session: Session, counts: Counter[OutcomeKey]) -> None:
     """Add quantities to the per-minute outcome counters."""
-    table = Outcome.__table__
+    table = table_of(Outcome)
     rows = [
         {"project_id": p, "minute": m, "category": c, "outcome": o, "reason": r, "quantity": q}
         for (p, m, c, o, r), q in sorted(counts.items())
     ]
     upsert(
         session,
-        table,  # type: ignore[arg-type]
+        table,
         rows,
         ["project_id", "minute", "category", "outcome", "reason"],
         lambda excluded: {"quantity": table.c.quantity + excluded.quantity},

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from heron.store.models import Environment, Release, ReleaseProject
+from heron.store.models import Environment, Release, ReleaseProject, table_of
 from heron.store.types import utcnow
 from heron.store.upsert import insert_ignore
 
@@ -20,17 +20,19 @@ def ensure_releases(session: Session, organization_id: int, project_id: int, ver
     now = utcnow()
     insert_ignore(
         session,
-        Release.__table__,  # type: ignore[arg-type]
+        table_of(Release),
         [{"organization_id": organization_id, "version": v, "date_created": now} for v in wanted],
         ["organization_id", "version"],
     )
     rows = session.execute(
-        select(Release.version, Release.id).where(Release.organization_id == organization_id, Release.version.in_(wanted))
+        select(Release.version, Release.id).where(
+            Release.organization_id == organization_id, Release.version.in_(wanted)
+        )
     )
     ids = {row.version: row.id for row in rows}
     insert_ignore(
         session,
-        ReleaseProject.__table__,  # type: ignore[arg-type]
+        table_of(ReleaseProject),
         [{"release_id": i, "project_id": project_id, "first_seen": now} for i in ids.values()],
         ["release_id", "project_id"],
     )
@@ -41,7 +43,7 @@ def ensure_environments(session: Session, project_id: int, names: Iterable[str])
     """Create the project's environments not seen yet."""
     now = utcnow()
     rows = [{"project_id": project_id, "name": name, "first_seen": now} for name in sorted(set(names))]
-    insert_ignore(session, Environment.__table__, rows, ["project_id", "name"])  # type: ignore[arg-type]
+    insert_ignore(session, table_of(Environment), rows, ["project_id", "name"])
 
 
 def release_by_version(session: Session, organization_id: int, version: str) -> Release | None:

@@ -1,23 +1,42 @@
-"""Per-issue tag value counts."""
+"""Per-issue tag value counts: what the digest adds up, and the summaries the API and pages read."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import case
-from sqlalchemy.orm import Session
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session, aliased
 
-from heron.store.models import IssueTagValue
+from heron.store.models import IssueTagValue, table_of
 from heron.store.upsert import upsert
+
+# `sort=` of the tag values list → the column, largest or newest first.
+VALUE_SORTS: dict[str, Any] = {
+    "date": IssueTagValue.last_seen,
+    "age": IssueTagValue.first_seen,
+    "count": IssueTagValue.times_seen,
+}
+
+
+@dataclass(slots=True)
+class TagKeySummary:
+    """One tag key of an issue: events carrying it, distinct values, and the most frequent values."""
+
+    key: str
+    total: int
+    unique_values: int
+    top_values: list[IssueTagValue] = field(default_factory=list)
 
 
 def add_issue_tag_values(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Count tag values: rows of `issue_id`, `key`, `value`, `times_seen`, `first_seen`, `last_seen`."""
-    table = IssueTagValue.__table__
+    table = table_of(IssueTagValue)
     upsert(
         session,
-        table,  # type: ignore[arg-type]
+        table,
         sorted(rows, key=lambda r: (r["issue_id"], r["key"], r["value"])),
         ["issue_id", "key", "value"],
         lambda excluded: {
@@ -25,3 +44,62 @@ def add_issue_tag_values(session: Session, rows: Sequence[dict[str, Any]]) -> No
             "last_seen": case((table.c.last_seen >= excluded.last_seen, table.c.last_seen), else_=excluded.last_seen),
         },
     )
+
+
+def issue_tag_summaries(
+    session: Session, issue_id: int, *, keys: Collection[str] | None = None, top: int = 9
+) -> list[TagKeySummary]:
+    """The issue's tag keys by name (only `keys` when given), each with its `top` most frequent values.
+
+    Two queries whatever the number of keys: totals per key, then the top values ranked per key.
+    """
+    conditions = [IssueTagValue.issue_id == issue_id]
+    if keys is not None:
+        conditions.append(IssueTagValue.key.in_(sorted(keys)))
+    totals = session.execute(
+        select(IssueTagValue.key, func.sum(IssueTagValue.times_seen), func.count())
+        .where(*conditions)
+        .group_by(IssueTagValue.key)
+        .order_by(IssueTagValue.key)
+    ).tuples()
+    summaries = {key: TagKeySummary(key, int(total or 0), int(unique)) for key, total, unique in totals}
+    if not summaries:
+        return []
+    rank = func.row_number().over(
+        partition_by=IssueTagValue.key, order_by=(IssueTagValue.times_seen.desc(), IssueTagValue.value)
+    )
+    ranked = select(IssueTagValue, rank.label("rank")).where(*conditions).subquery()
+    value = aliased(IssueTagValue, ranked)
+    top_values = session.scalars(select(value).where(ranked.c.rank <= top).order_by(ranked.c.key, ranked.c.rank))
+    grouped: dict[str, list[IssueTagValue]] = defaultdict(list)
+    for item in top_values:
+        grouped[item.key].append(item)
+    for key, summary in summaries.items():
+        summary.top_values = grouped[key]
+    return list(summaries.values())
+
+
+def issue_tag_values(
+    session: Session, issue_id: int, key: str, *, sort: str = "date", offset: int = 0, limit: int = 100
+) -> list[IssueTagValue]:
+    """One page of the values of one tag key on an issue (`sort`: date, age or count; largest first)."""
+    order = VALUE_SORTS[sort]
+    statement = (
+        select(IssueTagValue)
+        .where(IssueTagValue.issue_id == issue_id, IssueTagValue.key == key)
+        .order_by(order.desc(), IssueTagValue.value)
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(session.scalars(statement))
+
+
+def unhandled_issue_ids(session: Session, issue_ids: Iterable[int]) -> set[int]:
+    """Which of the issues had an unhandled error (an event tagged `handled:no`)."""
+    wanted = sorted(set(issue_ids))
+    if not wanted:
+        return set()
+    statement = select(IssueTagValue.issue_id).where(
+        IssueTagValue.issue_id.in_(wanted), IssueTagValue.key == "handled", IssueTagValue.value == "no"
+    )
+    return set(session.scalars(statement))
