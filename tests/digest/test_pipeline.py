@@ -1,0 +1,208 @@
+"""The digest stage on SQLite and PostgreSQL: spooled envelopes become issues, events and counters."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from heron.config import load_settings
+from heron.digest.worker import DigestWorker
+from heron.protocol.envelope import Envelope, Item, serialize_envelope
+from heron.queue import QueuedEnvelope
+from heron.queue.sqlite import SqliteQueue
+from heron.store.accounts import create_organization
+from heron.store.bodies import decompress_json
+from heron.store.engine import transaction
+from heron.store.models import (
+    RESOLVED,
+    SUB_REGRESSED,
+    UNRESOLVED,
+    Attachment,
+    Event,
+    Issue,
+    IssueTagValue,
+    Outcome,
+    Release,
+    TransactionEvent,
+)
+from heron.store.projects import create_project
+
+
+def error_event(function: str = "checkout", value: str = "division by zero", **extra: Any) -> dict[str, Any]:
+    """A Python SDK style error event raised in `function`."""
+    return {
+        "platform": "python",
+        "level": "error",
+        "timestamp": time.time(),
+        "exception": {
+            "values": [
+                {
+                    "type": "ZeroDivisionError",
+                    "value": value,
+                    "mechanism": {"type": "generic", "handled": True},
+                    "stacktrace": {
+                        "frames": [
+                            {
+                                "filename": "shop/views.py",
+                                "module": "shop.views",
+                                "function": function,
+                                "lineno": 10,
+                                "context_line": "    return total / count",
+                                "in_app": True,
+                            }
+                        ]
+                    },
+                }
+            ]
+        },
+        **extra,
+    }
+
+
+def envelope(event: dict[str, Any], item_type: str = "event", extra_items: list[Item] | None = None) -> bytes:
+    event_id = event.setdefault("event_id", uuid.uuid4().hex)
+    items = [Item({"type": item_type}, orjson.dumps(event)), *(extra_items or [])]
+    return serialize_envelope(Envelope({"event_id": event_id}, items))
+
+
+class Digest:
+    """A queue in a temp dir and a worker on the database under test."""
+
+    def __init__(self, tmp_path: Path, engine: Engine, sessions: sessionmaker[Session]) -> None:
+        self.queue = SqliteQueue(str(tmp_path / "queue.sqlite3"))
+        settings = load_settings(data_dir=tmp_path, database_url=str(engine.url.render_as_string(hide_password=False)))
+        self.worker = DigestWorker(settings, self.queue, sessions)
+        self.sessions = sessions
+        with transaction(sessions) as session:
+            organization = create_organization(session, f"org-{uuid.uuid4().hex[:6]}")
+            project, _ = create_project(session, organization.id, "app")
+            self.project_id = project.id
+
+    def send(self, *bodies: bytes) -> None:
+        async def put_all() -> None:
+            await asyncio.gather(
+                *(self.queue.put(QueuedEnvelope(self.project_id, time.time(), body)) for body in bodies)
+            )
+
+        asyncio.run(put_all())
+        self.worker.drain()
+
+    def issues(self) -> list[Issue]:
+        with self.sessions() as session:
+            return list(session.scalars(select(Issue).order_by(Issue.id)))
+
+    def count(self, model: Any) -> int:
+        with self.sessions() as session:
+            return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+@pytest.fixture
+def digest(tmp_path: Path, engine: Engine, sessions: sessionmaker[Session]) -> Any:
+    d = Digest(tmp_path, engine, sessions)
+    yield d
+    d.queue.close()
+
+
+def test_events_from_one_line_become_one_issue_counted_per_event(digest: Digest) -> None:
+    digest.send(*(envelope(error_event(value=f"value {i}")) for i in range(20)))
+    [issue] = digest.issues()
+    assert issue.times_seen == 20
+    assert issue.title.startswith("ZeroDivisionError")
+    assert issue.culprit == "shop.views in checkout"
+    assert digest.count(Event) == 20
+
+
+def test_events_from_two_functions_become_two_issues(digest: Digest) -> None:
+    digest.send(envelope(error_event("checkout")), envelope(error_event("refund")))
+    assert len(digest.issues()) == 2
+
+
+def test_a_redelivered_envelope_is_stored_once(digest: Digest) -> None:
+    body = envelope(error_event())
+    digest.send(body)
+    digest.send(body)
+    [issue] = digest.issues()
+    assert issue.times_seen == 1
+    assert digest.count(Event) == 1
+
+
+def test_a_new_event_on_a_resolved_issue_is_a_regression(digest: Digest) -> None:
+    digest.send(envelope(error_event()))
+    with transaction(digest.sessions) as session:
+        issue = session.scalars(select(Issue)).one()
+        issue.status = RESOLVED
+    digest.send(envelope(error_event()))
+    [issue] = digest.issues()
+    assert (issue.status, issue.substatus, issue.times_seen) == (UNRESOLVED, SUB_REGRESSED, 2)
+
+
+def test_resolved_in_a_release_stays_resolved_for_that_release(digest: Digest) -> None:
+    digest.send(envelope(error_event(release="shop@1.0")))
+    with transaction(digest.sessions) as session:
+        release_id = session.scalars(select(Release.id).where(Release.version == "shop@1.0")).one()
+        issue = session.scalars(select(Issue)).one()
+        issue.status, issue.status_details = RESOLVED, {"inRelease": "shop@1.0", "releaseId": release_id}
+    digest.send(envelope(error_event(release="shop@1.0")))
+    assert digest.issues()[0].status == RESOLVED
+    digest.send(envelope(error_event(release="shop@1.1")))
+    assert digest.issues()[0].status == UNRESOLVED
+
+
+def test_tags_users_releases_and_bodies_are_stored(digest: Digest) -> None:
+    digest.send(
+        envelope(error_event(tags={"plan": "pro"}, user={"id": "u1"}, release="shop@2", environment="production")),
+        envelope(error_event(tags={"plan": "free"}, user={"id": "u2"}, release="shop@2", environment="production")),
+        envelope(error_event(tags={"plan": "free"}, user={"id": "u2"}, release="shop@2", environment="production")),
+    )
+    [issue] = digest.issues()
+    assert issue.user_count == 2
+    assert issue.first_release_id is not None
+    with digest.sessions() as session:
+        rows = session.execute(select(IssueTagValue.value, IssueTagValue.times_seen).where(IssueTagValue.key == "plan"))
+        plans = {row.value: row.times_seen for row in rows}
+        body = decompress_json(session.scalars(select(Event.body)).first() or b"")
+    assert plans == {"pro": 1, "free": 2}
+    assert body["environment"] == "production"
+    assert ["plan", "pro"] in body["tags"] or ["plan", "free"] in body["tags"]
+
+
+def test_transactions_attachments_and_client_reports_are_kept(digest: Digest) -> None:
+    transaction_event = {"type": "transaction", "transaction": "GET /", "start_timestamp": time.time() - 1}
+    attachment = Item({"type": "attachment", "filename": "log.txt", "length": 5}, b"hello")
+    report = Item(
+        {"type": "client_report"},
+        orjson.dumps({"discarded_events": [{"reason": "sample_rate", "category": "error", "quantity": 3}]}),
+    )
+    digest.send(
+        envelope(transaction_event, "transaction"),
+        envelope(error_event(), extra_items=[attachment, report]),
+        serialize_envelope(Envelope({}, [Item({"type": "session"}, b'{"sid":"x"}')])),
+    )
+    assert digest.count(TransactionEvent) == 1
+    with digest.sessions() as session:
+        assert session.scalars(select(Attachment.filename)).all() == ["log.txt"]
+        outcomes = {
+            (row.category, row.outcome, row.reason): row.quantity
+            for row in session.execute(select(Outcome.category, Outcome.outcome, Outcome.reason, Outcome.quantity))
+        }
+    assert outcomes[("error", "client_discard", "sample_rate")] == 3
+    assert outcomes[("session", "received", "session")] == 1
+    assert outcomes[("transaction", "accepted", "")] == 1
+    assert outcomes[("error", "accepted", "")] == 1
+
+
+def test_an_unreadable_event_payload_is_counted_invalid_and_the_rest_stored(digest: Digest) -> None:
+    broken = serialize_envelope(Envelope({"event_id": uuid.uuid4().hex}, [Item({"type": "event"}, b"{not json")]))
+    digest.send(broken, envelope(error_event()))
+    assert digest.count(Event) == 1
+    with digest.sessions() as session:
+        reasons = session.scalars(select(Outcome.reason).where(Outcome.outcome == "invalid")).all()
+    assert reasons == ["invalid_json"]
