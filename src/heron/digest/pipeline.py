@@ -97,7 +97,7 @@ def prepare_event(raw: RawEvent, project: DigestProject) -> PreparedEvent:
     grouping = compute_hashes(event, project.grouping_config)
     metadata = issue_metadata(event)
     event["title"] = metadata.title
-    event["culprit"] = event.get("culprit") or metadata.culprit
+    event["culprit"] = metadata.culprit
     event["metadata"] = metadata.metadata
     event["grouping_config"] = {"id": grouping.config_id, "variant": grouping.variant}
     event["hashes"] = grouping.hashes
