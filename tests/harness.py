@@ -49,6 +49,7 @@ class HeronServer:
     data_dir: Path
     database_url: str = ""
     extra_env: dict[str, str] = field(default_factory=dict)
+    serve_args: list[str] = field(default_factory=list)
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
 
@@ -79,7 +80,10 @@ class HeronServer:
     def start(self, timeout: float = 30.0) -> HeronServer:
         log = open(self.data_dir / "server.log", "ab")  # noqa: SIM115 - closed with the process
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "heron", "serve"], env=self.env, stdout=log, stderr=subprocess.STDOUT
+            [sys.executable, "-m", "heron", "serve", *self.serve_args],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -124,11 +128,27 @@ class HeronServer:
             token = create_token(
                 session,
                 user,
-                ("org:read", "project:read", "project:write", "project:releases", "event:read", "event:write",
-                 "event:admin", "member:read", "team:read"),
+                (
+                    "org:read",
+                    "project:read",
+                    "project:write",
+                    "project:releases",
+                    "event:read",
+                    "event:write",
+                    "event:admin",
+                    "member:read",
+                    "team:read",
+                ),
             )
-            tenant = Tenant(org_slug, project_slug, project.id, build_dsn(self.url, key.public_key, project.id), token,
-                            email, key.public_key)
+            tenant = Tenant(
+                org_slug,
+                project_slug,
+                project.id,
+                build_dsn(self.url, key.public_key, project.id),
+                token,
+                email,
+                key.public_key,
+            )
         engine.dispose()
         return tenant
 

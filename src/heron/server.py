@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from heron.api import build_api_router
 from heron.api.errors import install_error_handlers
@@ -22,6 +24,8 @@ from heron.queue import EnvelopeQueue, open_queue
 from heron.store.engine import make_engine, make_sessionmaker
 from heron.store.projects import key_by_public_key
 
+QUEUE_DEPTH_INTERVAL = 1.0
+
 
 @dataclass(slots=True)
 class Services:
@@ -32,6 +36,7 @@ class Services:
     sessions: sessionmaker[Session]
     queue: EnvelopeQueue
     keys: KeyCache
+    ingestor: Ingestor
 
     def close(self) -> None:
         self.queue.close()
@@ -50,7 +55,16 @@ def open_services(settings: Settings) -> Services:
                 return None
             return KeyInfo(key.id, key.project_id, key.is_active, key.rate_limit_count, key.rate_limit_window)
 
-    return Services(settings, engine, sessions, open_queue(settings.resolved_queue_url), KeyCache(load_key))
+    queue = open_queue(settings.resolved_queue_url)
+    keys = KeyCache(load_key)
+    ingestor = Ingestor(
+        queue=queue,
+        keys=keys,
+        limits=ItemLimits(max_event_size=settings.max_event_size),
+        max_envelope_size=settings.max_envelope_size,
+        queue_max_depth=settings.queue_max_depth,
+    )
+    return Services(settings, engine, sessions, queue, keys, ingestor)
 
 
 class HeronApp:
@@ -59,14 +73,7 @@ class HeronApp:
     def __init__(self, services: Services) -> None:
         settings = services.settings
         self.services = services
-        ingestor = Ingestor(
-            queue=services.queue,
-            keys=services.keys,
-            limits=ItemLimits(max_event_size=settings.max_event_size),
-            max_envelope_size=settings.max_envelope_size,
-            queue_max_depth=settings.queue_max_depth,
-        )
-        self.ingest = IngestApp(ingestor, settings.max_body_size, settings.trust_x_forwarded_for)
+        self.ingest = IngestApp(services.ingestor, settings.max_body_size, settings.trust_x_forwarded_for)
         self.web = build_web_app(services)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -81,7 +88,9 @@ def build_web_app(services: Services) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        watcher = asyncio.create_task(_watch_queue_depth(services))
         yield
+        watcher.cancel()
         services.close()
 
     app = FastAPI(
@@ -96,6 +105,13 @@ def build_web_app(services: Services) -> FastAPI:
     app.include_router(build_api_router(), prefix="/api/0")
     app.include_router(health_router)
     return app
+
+
+async def _watch_queue_depth(services: Services) -> None:
+    """Keep ingest's idea of the queue depth fresh, so it answers 503 instead of growing the spool forever."""
+    while True:
+        services.ingestor.approximate_depth = await run_in_threadpool(services.queue.depth)
+        await asyncio.sleep(QUEUE_DEPTH_INTERVAL)
 
 
 def create_app(settings: Settings) -> HeronApp:
