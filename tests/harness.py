@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -167,7 +168,5 @@ class HeronServer:
 
 def _kill_children(pid: int) -> None:
     for child in psutil.Process(pid).children(recursive=True):
-        try:
+        with contextlib.suppress(psutil.NoSuchProcess):
             child.kill()
-        except psutil.NoSuchProcess:
-            pass

@@ -21,7 +21,9 @@ def db_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-Db = Annotated[Session, Depends(db_session)]
+# Function scope: the transaction commits before the response leaves, so a client that PUTs and then GETs
+# always reads its own write (the default "request" scope would commit after the response is sent).
+Db = Annotated[Session, Depends(db_session, scope="function")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +38,18 @@ class Caller:
         """Refuse with 403 unless the token holds `scope`."""
         if scope not in self.scopes:
             raise ApiError(403, f"You do not have permission to perform this action (missing scope {scope}).")
+
+    def require_any(self, scopes: tuple[str, ...]) -> None:
+        """Refuse with 403 unless the token holds one of `scopes` (Sentry lets `event:write` read events too)."""
+        if self.scopes.isdisjoint(scopes):
+            raise ApiError(
+                403, f"You do not have permission to perform this action (needs one of {', '.join(scopes)})."
+            )
+
+    @property
+    def visible_organizations(self) -> frozenset[int] | None:
+        """The organizations the caller may see: None means all of them (a superuser)."""
+        return None if self.user.is_superuser else self.organization_ids
 
 
 def optional_caller(request: Request, session: Db) -> Caller | None:
@@ -62,3 +76,8 @@ def caller(found: Annotated[Caller | None, Depends(optional_caller)]) -> Caller:
 
 AuthenticatedCaller = Annotated[Caller, Depends(caller)]
 OptionalCaller = Annotated[Caller | None, Depends(optional_caller)]
+
+
+def public_url(request: Request) -> str:
+    """This server's public base URL (no trailing slash), for DSNs and links in responses."""
+    return str(request.app.state.services.settings.public_url)
