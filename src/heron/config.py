@@ -10,7 +10,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MiB = 1024 * 1024
@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     queue_url: Annotated[
         str,
         Field(
-            description="Where ingest spools envelopes: empty means a SQLite spool in the data dir; `redis://…` for Redis Streams."
+            description="Where ingest spools envelopes: empty means a SQLite spool in the data dir (`sqlite:///path` to move it)."
         ),
     ] = ""
     url: Annotated[str, Field(description="Public base URL of this server, used in DSNs and links.")] = (
@@ -75,14 +75,10 @@ class Settings(BaseSettings):
 
     @field_validator("database_url", "queue_url")
     @classmethod
-    def _known_scheme(cls, value: str) -> str:
-        if value and value.split(":", 1)[0].split("+", 1)[0] not in {
-            "sqlite",
-            "postgresql",
-            "postgres",
-            "redis",
-        }:
-            raise ValueError("must start with sqlite:, postgresql:, or redis: (queue only)")
+    def _known_scheme(cls, value: str, info: ValidationInfo) -> str:
+        schemes = {"sqlite", "postgresql", "postgres"} if info.field_name == "database_url" else {"sqlite"}
+        if value and value.split(":", 1)[0].split("+", 1)[0] not in schemes:
+            raise ValueError(f"must start with one of {', '.join(sorted(s + ':' for s in schemes))}")
         return value
 
     @cached_property
