@@ -30,15 +30,11 @@ class Settings(BaseSettings):
     ] = Path("heron-data")
     database_url: Annotated[
         str,
-        Field(
-            description="SQLAlchemy URL of the main database; empty means a SQLite file in the data dir. `postgresql://…` accepted."
-        ),
+        Field(description="Main database URL: empty means a SQLite file in the data dir; `postgresql://…` accepted."),
     ] = ""
     queue_url: Annotated[
         str,
-        Field(
-            description="Where ingest spools envelopes: empty means a SQLite spool in the data dir (`sqlite:///path` to move it)."
-        ),
+        Field(description="Ingest's spool: empty means a SQLite file in the data dir; `sqlite:///PATH` moves it."),
     ] = ""
     url: Annotated[str, Field(description="Public base URL of this server, used in DSNs and links.")] = (
         "http://127.0.0.1:8000"
