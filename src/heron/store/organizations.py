@@ -99,7 +99,7 @@ def first_event_times(session: Session, project_ids: Iterable[int]) -> dict[int,
         .where(Issue.project_id.in_(wanted))
         .group_by(Issue.project_id)
     )
-    return {project_id: first_seen for project_id, first_seen in rows.tuples()}
+    return {project_id: first_seen for project_id, first_seen in rows}
 
 
 def environment_names(session: Session, project_ids: Iterable[int]) -> dict[int, list[str]]:
@@ -112,7 +112,7 @@ def environment_names(session: Session, project_ids: Iterable[int]) -> dict[int,
             .where(Environment.project_id.in_(wanted))
             .order_by(Environment.name)
         )
-        for project_id, name in rows.tuples():
+        for project_id, name in rows:
             names[project_id].append(name)
     return dict(names)
 

@@ -61,7 +61,7 @@ def issue_tag_summaries(
         .where(*conditions)
         .group_by(IssueTagValue.key)
         .order_by(IssueTagValue.key)
-    ).tuples()
+    )
     summaries = {key: TagKeySummary(key, int(total or 0), int(unique)) for key, total, unique in totals}
     if not summaries:
         return []

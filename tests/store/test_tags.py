@@ -1,0 +1,47 @@
+"""Tag summaries of an issue: totals and top values per key in two queries, values paged and sorted."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from heron.store.tags import add_issue_tag_values, issue_tag_summaries, issue_tag_values, unhandled_issue_ids
+from tests.store.world import NOW, add_issue, build_world
+
+
+def _count(session: Session, issue_id: int, key: str, value: str, times: int, days_ago: int) -> None:
+    seen = NOW - timedelta(days=days_ago)
+    row = {"issue_id": issue_id, "key": key, "value": value, "times_seen": times, "first_seen": seen, "last_seen": seen}
+    add_issue_tag_values(session, [row])
+
+
+def test_summaries_total_each_key_and_rank_its_values(sessions: sessionmaker[Session]) -> None:
+    with sessions() as session:
+        world = build_world(session)
+        issue_id = add_issue(session, world.projects["app"], "E")
+        for index, browser in enumerate(["Chrome", "Firefox", "Safari", "Edge"]):
+            _count(session, issue_id, "browser", browser, times=10 - index, days_ago=index)
+        _count(session, issue_id, "level", "error", times=34, days_ago=0)
+        summaries = issue_tag_summaries(session, issue_id, top=2)
+        assert [(s.key, s.total, s.unique_values) for s in summaries] == [("browser", 34, 4), ("level", 34, 1)]
+        assert [v.value for v in summaries[0].top_values] == ["Chrome", "Firefox"]
+        assert [s.key for s in issue_tag_summaries(session, issue_id, keys=["level"])] == ["level"]
+        assert issue_tag_summaries(session, issue_id, keys=["nothing"]) == []
+
+
+def test_values_are_sorted_and_paged(sessions: sessionmaker[Session]) -> None:
+    with sessions() as session:
+        world = build_world(session)
+        issue_id = add_issue(session, world.projects["app"], "E")
+        for index, url in enumerate(["/a", "/b", "/c"]):
+            _count(session, issue_id, "url", url, times=index + 1, days_ago=index)
+        assert [v.value for v in issue_tag_values(session, issue_id, "url")] == ["/a", "/b", "/c"]
+        assert [v.value for v in issue_tag_values(session, issue_id, "url", sort="count")] == ["/c", "/b", "/a"]
+        assert [v.value for v in issue_tag_values(session, issue_id, "url", offset=1, limit=1)] == ["/b"]
+
+
+def test_unhandled_issues_are_those_with_a_handled_no_event(sessions: sessionmaker[Session]) -> None:
+    with sessions() as session:
+        world = build_world(session)
+        assert unhandled_issue_ids(session, world.issues.values()) == {world.issues["value_error"]}
