@@ -204,7 +204,7 @@ def _update_issues(
     per_issue: dict[int, list[PreparedEvent]] = defaultdict(list)
     for event in events:
         per_issue[event.issue_id].append(event)
-    issues = issue_store.issues_by_id(session, per_issue)
+    issues = issue_store.issues_by_id(session, per_issue, for_update=True)
     signals: list[Signal] = []
     updates: list[dict[str, Any]] = []
     for issue_id, issue_events in per_issue.items():

@@ -74,7 +74,7 @@ class DigestWorker:
 
 def run_worker(settings: Settings) -> None:
     """Entry point of `heron worker` and of the worker process `heron serve` supervises."""
-    engine = make_engine(settings.resolved_database_url)
+    engine = make_engine(settings.resolved_database_url, writer=True)
     queue = open_queue(settings.resolved_queue_url)
     worker = DigestWorker(settings, queue, make_sessionmaker(engine))
 

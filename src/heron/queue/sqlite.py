@@ -96,7 +96,8 @@ class SqliteQueue:
         try:
             connection.execute("BEGIN IMMEDIATE")
             connection.executemany(
-                "INSERT INTO envelopes (project_id, received, client_ip, content_encoding, body) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO envelopes (project_id, received, client_ip, content_encoding, body) "
+                "VALUES (?, ?, ?, ?, ?)",
                 rows,
             )
             connection.execute("COMMIT")

@@ -12,13 +12,29 @@ from sqlalchemy.orm import Session, sessionmaker
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for `url`. SQLite connections get WAL, a busy timeout and foreign keys."""
+def make_engine(url: str, *, writer: bool = False, **kwargs: Any) -> Engine:
+    """An engine for `url`. SQLite connections get WAL, a busy timeout and foreign keys.
+
+    `writer` (the digest): SQLite transactions begin IMMEDIATE, taking the write lock before the first read, so
+    what the digest read cannot change under it (a resolve committed by a page meanwhile is never overwritten).
+    """
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
+        engine = create_engine(
+            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "isolation_level": None}, **kwargs
+        )
         event.listen(engine, "connect", _configure_sqlite)
+        event.listen(engine, "begin", _begin_immediate if writer else _begin_deferred)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _begin_immediate(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _begin_deferred(connection: Any) -> None:
+    # pysqlite's own transaction handling is off (isolation_level=None); SQLAlchemy's BEGIN is emitted here.
+    connection.exec_driver_sql("BEGIN")
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:

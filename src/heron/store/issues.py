@@ -50,10 +50,15 @@ def attach_hashes(session: Session, project_id: int, hashes: dict[str, int]) -> 
     insert_ignore(session, table_of(GroupHash), rows, ["project_id", "hash"])
 
 
-def issues_by_id(session: Session, ids: Iterable[int]) -> dict[int, Issue]:
-    """Issues by id."""
+def issues_by_id(session: Session, ids: Iterable[int], *, for_update: bool = False) -> dict[int, Issue]:
+    """Issues by id. `for_update` locks the rows (PostgreSQL) so a concurrent status change cannot be lost."""
     wanted = sorted(set(ids))
-    return {issue.id: issue for issue in session.scalars(select(Issue).where(Issue.id.in_(wanted)))} if wanted else {}
+    if not wanted:
+        return {}
+    statement = select(Issue).where(Issue.id.in_(wanted)).order_by(Issue.id)
+    if for_update:
+        statement = statement.with_for_update()
+    return {issue.id: issue for issue in session.scalars(statement)}
 
 
 def apply_event_counts(session: Session, updates: Sequence[dict[str, Any]]) -> None:

@@ -153,6 +153,8 @@ class Issue(Base):
     __table_args__ = (
         UniqueConstraint("project_id", "short_id"),
         Index("ix_issues_project_status_last_seen", "project_id", "status", "last_seen"),
+        # Ids are in links and API paths: SQLite must never hand a deleted issue's id to a new one.
+        {"sqlite_autoincrement": True},
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
@@ -194,6 +196,7 @@ class Event(Base):
         UniqueConstraint("project_id", "event_id"),
         Index("ix_events_issue_timestamp", "issue_id", "timestamp"),
         Index("ix_events_project_timestamp", "project_id", "timestamp"),
+        {"sqlite_autoincrement": True},
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))

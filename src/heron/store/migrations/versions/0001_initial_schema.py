@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 12:50:44.787740
+Create Date: 2026-11-28 13:27:37.508808
 """
 
 from __future__ import annotations
@@ -127,10 +127,7 @@ def upgrade() -> None:
         sa.Column("date_created", heron.store.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("body", sa.LargeBinary(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["project_id"],
-            ["projects.id"],
-            name=op.f("fk_attachments_project_id_projects"),
-            ondelete="CASCADE",
+            ["project_id"], ["projects.id"], name=op.f("fk_attachments_project_id_projects"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_attachments")),
         sa.UniqueConstraint(
@@ -144,10 +141,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=64), nullable=False),
         sa.Column("first_seen", heron.store.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["project_id"],
-            ["projects.id"],
-            name=op.f("fk_environments_project_id_projects"),
-            ondelete="CASCADE",
+            ["project_id"], ["projects.id"], name=op.f("fk_environments_project_id_projects"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_environments")),
         sa.UniqueConstraint("project_id", "name", name=op.f("uq_environments_project_id_name")),
@@ -177,16 +171,14 @@ def upgrade() -> None:
             ["assignee_id"], ["users.id"], name=op.f("fk_issues_assignee_id_users"), ondelete="SET NULL"
         ),
         sa.ForeignKeyConstraint(
-            ["first_release_id"],
-            ["releases.id"],
-            name=op.f("fk_issues_first_release_id_releases"),
-            ondelete="SET NULL",
+            ["first_release_id"], ["releases.id"], name=op.f("fk_issues_first_release_id_releases"), ondelete="SET NULL"
         ),
         sa.ForeignKeyConstraint(
             ["project_id"], ["projects.id"], name=op.f("fk_issues_project_id_projects"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_issues")),
         sa.UniqueConstraint("project_id", "short_id", name=op.f("uq_issues_project_id_short_id")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("issues", schema=None) as batch_op:
         batch_op.create_index("ix_issues_project_status_last_seen", ["project_id", "status", "last_seen"], unique=False)
@@ -215,10 +207,7 @@ def upgrade() -> None:
         sa.Column("rate_limit_window", sa.Integer(), nullable=True),
         sa.Column("date_created", heron.store.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["project_id"],
-            ["projects.id"],
-            name=op.f("fk_project_keys_project_id_projects"),
-            ondelete="CASCADE",
+            ["project_id"], ["projects.id"], name=op.f("fk_project_keys_project_id_projects"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_project_keys")),
         sa.UniqueConstraint("public_key", name=op.f("uq_project_keys_public_key")),
@@ -232,16 +221,10 @@ def upgrade() -> None:
         sa.Column("project_id", sa.Integer(), nullable=False),
         sa.Column("first_seen", heron.store.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["project_id"],
-            ["projects.id"],
-            name=op.f("fk_release_projects_project_id_projects"),
-            ondelete="CASCADE",
+            ["project_id"], ["projects.id"], name=op.f("fk_release_projects_project_id_projects"), ondelete="CASCADE"
         ),
         sa.ForeignKeyConstraint(
-            ["release_id"],
-            ["releases.id"],
-            name=op.f("fk_release_projects_release_id_releases"),
-            ondelete="CASCADE",
+            ["release_id"], ["releases.id"], name=op.f("fk_release_projects_release_id_releases"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("release_id", "project_id", name=op.f("pk_release_projects")),
     )
@@ -253,10 +236,7 @@ def upgrade() -> None:
         sa.Column("received", heron.store.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("body", sa.LargeBinary(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["project_id"],
-            ["projects.id"],
-            name=op.f("fk_transaction_events_project_id_projects"),
-            ondelete="CASCADE",
+            ["project_id"], ["projects.id"], name=op.f("fk_transaction_events_project_id_projects"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_transaction_events")),
         sa.UniqueConstraint("project_id", "event_id", name=op.f("uq_transaction_events_project_id_event_id")),
@@ -288,6 +268,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_events")),
         sa.UniqueConstraint("project_id", "event_id", name=op.f("uq_events_project_id_event_id")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("events", schema=None) as batch_op:
         batch_op.create_index("ix_events_issue_timestamp", ["issue_id", "timestamp"], unique=False)
@@ -303,10 +284,7 @@ def upgrade() -> None:
             ["issue_id"], ["issues.id"], name=op.f("fk_grouphashes_issue_id_issues"), ondelete="CASCADE"
         ),
         sa.ForeignKeyConstraint(
-            ["project_id"],
-            ["projects.id"],
-            name=op.f("fk_grouphashes_project_id_projects"),
-            ondelete="CASCADE",
+            ["project_id"], ["projects.id"], name=op.f("fk_grouphashes_project_id_projects"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_grouphashes")),
         sa.UniqueConstraint("project_id", "hash", name=op.f("uq_grouphashes_project_id_hash")),
