@@ -33,7 +33,9 @@ class Services:
 
     settings: Settings
     engine: Engine
+    write_engine: Engine
     sessions: sessionmaker[Session]
+    write_sessions: sessionmaker[Session]
     queue: EnvelopeQueue
     keys: KeyCache
     ingestor: Ingestor
@@ -41,11 +43,13 @@ class Services:
     def close(self) -> None:
         self.queue.close()
         self.engine.dispose()
+        self.write_engine.dispose()
 
 
 def open_services(settings: Settings) -> Services:
     """Connect to the database and the queue."""
-    engine = make_engine(settings.resolved_database_url)
+    url = settings.resolved_database_url
+    engine = make_engine(url)
     sessions = make_sessionmaker(engine)
 
     def load_key(public_key: str) -> KeyInfo | None:
@@ -64,7 +68,9 @@ def open_services(settings: Settings) -> Services:
         max_envelope_size=settings.max_envelope_size,
         queue_max_depth=settings.queue_max_depth,
     )
-    return Services(settings, engine, sessions, queue, keys, ingestor)
+    # On SQLite, writes go through an engine whose transactions begin IMMEDIATE; PostgreSQL needs no second pool.
+    write_engine = make_engine(url, writer=True) if url.startswith("sqlite") else engine
+    return Services(settings, engine, write_engine, sessions, make_sessionmaker(write_engine), queue, keys, ingestor)
 
 
 class HeronApp:

@@ -14,10 +14,18 @@ from heron.api.errors import ApiError
 from heron.store.accounts import token_owner
 from heron.store.models import Member, User
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 
 def db_session(request: Request) -> Iterator[Session]:
-    """A session for one request, committed when the endpoint returns without error."""
-    with request.app.state.services.sessions() as session, session.begin():
+    """A session for one request, committed when the endpoint returns without error.
+
+    Requests that change things take the write lock when they begin (SQLite's BEGIN IMMEDIATE): a transaction
+    that read first and then tried to write while the digest was committing would fail instead of waiting.
+    """
+    services = request.app.state.services
+    factory = services.sessions if request.method in SAFE_METHODS else services.write_sessions
+    with factory() as session, session.begin():
         yield session
 
 
