@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from heron.api.errors import ApiError
-from heron.store.accounts import token_owner
+from heron.store.accounts import record_token_use, token_owner, token_use_is_stale
 from heron.store.models import Member, User
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -71,6 +71,13 @@ def optional_caller(request: Request, session: Db) -> Caller | None:
     owner = token_owner(session, token.strip())
     if owner is None:
         raise ApiError(401, "Invalid token.")
+    if token_use_is_stale(owner):
+        if request.method in SAFE_METHODS:
+            # Its own short write transaction, so a GET's transaction stays read-only.
+            with request.app.state.services.write_sessions() as writer, writer.begin():
+                record_token_use(writer, owner.token_id)
+        else:
+            record_token_use(session, owner.token_id)  # this request holds the write lock already
     organization_ids = frozenset(session.scalars(select(Member.organization_id).where(Member.user_id == owner.user.id)))
     return Caller(owner.user, owner.scopes, organization_ids)
 

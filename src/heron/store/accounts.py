@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -128,6 +129,7 @@ class TokenOwner:
     user: User
     scopes: frozenset[str]
     token_id: int
+    last_used: datetime | None
 
 
 def create_token(session: Session, user: User, scopes: tuple[str, ...] = DEFAULT_SCOPES, name: str = "") -> str:
@@ -157,10 +159,17 @@ def token_owner(session: Session, token: str) -> TokenOwner | None:
     if row is None or not row.User.is_active:
         return None
     api_token: ApiToken = row.ApiToken
-    now = utcnow()
-    if api_token.last_used is None or (now - api_token.last_used).total_seconds() > 60:
-        session.execute(update(ApiToken).where(ApiToken.id == api_token.id).values(last_used=now))
-    return TokenOwner(user=row.User, scopes=frozenset(api_token.scopes.split()), token_id=api_token.id)
+    return TokenOwner(row.User, frozenset(api_token.scopes.split()), api_token.id, api_token.last_used)
+
+
+def token_use_is_stale(owner: TokenOwner) -> bool:
+    """Whether the token's `last_used` is worth refreshing (at most once a minute, to keep reads read-only)."""
+    return owner.last_used is None or (utcnow() - owner.last_used).total_seconds() > 60
+
+
+def record_token_use(session: Session, token_id: int) -> None:
+    """Remember that a token was just used."""
+    session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used=utcnow()))
 
 
 def _token_hash(token: str) -> str:
