@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-MAX_TAG_LENGTH = 200
+from heron.digest.tag_pairs import tag_value_problem
 
 
 def event_tags(event: Mapping[str, Any], user_key: str | None) -> list[list[str]]:
@@ -15,7 +15,10 @@ def event_tags(event: Mapping[str, Any], user_key: str | None) -> list[list[str]
     seen = {key for key, _ in tags}
 
     def derive(key: str, value: object) -> None:
-        if key not in seen and isinstance(value, str) and 0 < len(value) <= MAX_TAG_LENGTH:
+        if key in seen or not isinstance(value, str):
+            return
+        value = value.strip()  # e.g. @sentry/node reads the OS version with its trailing newline
+        if tag_value_problem(value) is None:
             tags.append([key, value])
             seen.add(key)
 
