@@ -119,7 +119,7 @@ class HeronServer:
     def create_tenant(self, org_slug: str, project_slug: str = "app", email: str | None = None) -> Tenant:
         """An organization, an owner with a token, and a project with its DSN — written straight to the database."""
         settings = self.settings()
-        engine = make_engine(settings.resolved_database_url)
+        engine = make_engine(settings.resolved_database_url, writer=True)
         email = email or f"owner@{org_slug}.example"
         with transaction(make_sessionmaker(engine)) as session:
             user = create_user(session, email, "correct horse battery staple")

@@ -24,9 +24,10 @@ def _settings() -> Settings:
 
 
 def _sessions(settings: Settings) -> Any:
+    """Sessions for commands that write: they take SQLite's write lock up front, waiting for a busy digest."""
     from heron.store.engine import make_engine, make_sessionmaker
 
-    return make_sessionmaker(make_engine(settings.resolved_database_url))
+    return make_sessionmaker(make_engine(settings.resolved_database_url, writer=True))
 
 
 def _migrate(settings: Settings) -> None:

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from heron.queue.base import Claimed, QueuedEnvelope
+from heron.queue.leases import LeaseOwner
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS envelopes (
@@ -24,10 +25,13 @@ CREATE TABLE IF NOT EXISTS envelopes (
     content_encoding TEXT,
     body BLOB NOT NULL,
     visible_at REAL NOT NULL DEFAULT 0,
-    deliveries INTEGER NOT NULL DEFAULT 0
+    deliveries INTEGER NOT NULL DEFAULT 0,
+    claimed_by TEXT
 )
 """
 MAX_GROUP = 2000
+# How often a consumer looks for leases held by workers that died (their envelopes come back at once).
+ORPHAN_CHECK_INTERVAL = 2.0
 _STOP = object()
 
 _Pending = tuple[QueuedEnvelope, asyncio.Future[None], asyncio.AbstractEventLoop]
@@ -54,6 +58,8 @@ class SqliteQueue:
         self._pending: queue.SimpleQueue[_Pending | object] = queue.SimpleQueue()
         self._writer: threading.Thread | None = None
         self._writer_lock = threading.Lock()
+        self._owner = LeaseOwner(Path(path + "-leases"))
+        self._next_orphan_check = 0.0
 
     async def put(self, envelope: QueuedEnvelope) -> None:
         loop = asyncio.get_running_loop()
@@ -109,15 +115,19 @@ class SqliteQueue:
             loop.call_soon_threadsafe(_settle, future, error)
 
     def claim(self, limit: int, lease_seconds: float) -> list[Claimed]:
+        self._owner.hold()
         now = time.time()
+        if now >= self._next_orphan_check:
+            self._release_orphaned_leases(now)
+            self._next_orphan_check = now + ORPHAN_CHECK_INTERVAL
         with self._reader_lock:
             self._reader.execute("BEGIN IMMEDIATE")
             try:
                 rows = self._reader.execute(
-                    "UPDATE envelopes SET visible_at = ?, deliveries = deliveries + 1 WHERE id IN "
+                    "UPDATE envelopes SET visible_at = ?, claimed_by = ?, deliveries = deliveries + 1 WHERE id IN "
                     "(SELECT id FROM envelopes WHERE visible_at <= ? ORDER BY id LIMIT ?) "
                     "RETURNING id, project_id, received, client_ip, content_encoding, body, deliveries",
-                    (now + lease_seconds, now, limit),
+                    (now + lease_seconds, self._owner.token, now, limit),
                 ).fetchall()
                 self._reader.execute("COMMIT")
             except BaseException:
@@ -134,6 +144,21 @@ class SqliteQueue:
             )
             for row in rows
         ]
+
+    def _release_orphaned_leases(self, now: float) -> None:
+        """Make envelopes leased by workers that died visible again (nothing acknowledged waits for a timeout)."""
+        with self._reader_lock:
+            owners = [
+                row[0]
+                for row in self._reader.execute(
+                    "SELECT DISTINCT claimed_by FROM envelopes WHERE visible_at > ? AND claimed_by IS NOT NULL", (now,)
+                )
+            ]
+            dead = [owner for owner in owners if self._owner.is_dead(owner)]
+            for owner in dead:
+                self._reader.execute("UPDATE envelopes SET visible_at = 0 WHERE claimed_by = ?", (owner,))
+        for owner in dead:
+            self._owner.forget(owner)
 
     def ack(self, ids: list[int | str]) -> None:
         if not ids:
@@ -159,6 +184,7 @@ class SqliteQueue:
             self._writer = None
         with self._reader_lock:
             self._reader.close()
+        self._owner.release()
 
 
 def _settle(future: asyncio.Future[None], error: BaseException | None) -> None:

@@ -1,0 +1,68 @@
+"""The SQLite spool: group-committed puts, leased claims, acknowledgements, and a dead worker's leases."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from heron.queue import QueuedEnvelope
+from heron.queue.sqlite import SqliteQueue
+
+
+def put_all(queue: SqliteQueue, count: int) -> None:
+    async def run() -> None:
+        await asyncio.gather(*(queue.put(QueuedEnvelope(1, time.time(), f"body {i}".encode())) for i in range(count)))
+
+    asyncio.run(run())
+
+
+def test_concurrent_puts_are_all_durable_in_order(tmp_path: Path) -> None:
+    queue = SqliteQueue(str(tmp_path / "q.sqlite3"))
+    put_all(queue, 500)
+    queue.close()
+    reopened = SqliteQueue(str(tmp_path / "q.sqlite3"))
+    claimed = reopened.claim(1000, 60)
+    assert len(claimed) == 500 == reopened.depth()
+    assert sorted(c.envelope.body for c in claimed) == sorted(f"body {i}".encode() for i in range(500))
+    reopened.close()
+
+
+def test_claimed_envelopes_are_hidden_until_acknowledged_or_their_lease_ends(tmp_path: Path) -> None:
+    queue = SqliteQueue(str(tmp_path / "q.sqlite3"))
+    put_all(queue, 3)
+    first = queue.claim(2, lease_seconds=0.3)
+    assert [c.deliveries for c in first] == [1, 1]
+    assert len(queue.claim(10, 60)) == 1
+    queue.ack([first[0].id])
+    time.sleep(0.4)
+    again = queue.claim(10, 60)
+    assert [(c.id, c.deliveries) for c in again] == [(first[1].id, 2)]
+    assert queue.depth() == 2
+    queue.close()
+
+
+CLAIM_AND_HANG = """
+import sys, time
+from heron.queue.sqlite import SqliteQueue
+queue = SqliteQueue(sys.argv[1])
+print(len(queue.claim(100, 3600)), flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_killed_workers_leases_are_released_at_once(tmp_path: Path) -> None:
+    path = str(tmp_path / "q.sqlite3")
+    queue = SqliteQueue(path)
+    put_all(queue, 5)
+    worker = subprocess.Popen([sys.executable, "-c", CLAIM_AND_HANG, path], stdout=subprocess.PIPE, text=True)
+    assert worker.stdout is not None and worker.stdout.readline().strip() == "5"
+    assert queue.claim(100, 60) == []  # a live worker's leases are respected
+    worker.send_signal(signal.SIGKILL)
+    worker.wait()
+    time.sleep(2.1)  # the orphan check runs every two seconds
+    assert len(queue.claim(100, 60)) == 5
+    queue.close()
