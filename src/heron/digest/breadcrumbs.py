@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from heron.digest.fields import as_dict, as_str, put, values_of
+from heron.digest.clock import parse_event_timestamp
+from heron.digest.fields import as_dict, as_str, values_of
 from heron.digest.levels import parse_level
 from heron.digest.trimming import ENUMLIKE, MEDIUM_BAG, MESSAGE, trim_bag, trim_string, trimmed_text
-from heron.protocol.timestamps import parse_timestamp
 
 
 def normalize_breadcrumbs(raw: dict[str, Any]) -> dict[str, Any] | None:
@@ -28,12 +28,23 @@ def normalize_breadcrumb(raw: Any) -> dict[str, Any] | None:
     crumb = as_dict(raw)
     if crumb is None:
         return None
+    # An event carries dozens of breadcrumbs: fields are checked inline and absent ones skip the helpers.
     normalized: dict[str, Any] = {}
-    put(normalized, "timestamp", parse_timestamp(crumb.get("timestamp")))
-    crumb_type = as_str(crumb.get("type")) or as_str(crumb.get("ty")) or "default"
+    timestamp = parse_event_timestamp(crumb.get("timestamp"))
+    if timestamp is not None:
+        normalized["timestamp"] = timestamp
+    crumb_type = crumb.get("type")
+    if not isinstance(crumb_type, str) or not crumb_type:
+        crumb_type = as_str(crumb.get("ty")) or "default"
     normalized["type"] = trim_string(crumb_type, ENUMLIKE)
-    put(normalized, "category", trimmed_text(crumb.get("category"), ENUMLIKE))
-    put(normalized, "message", trimmed_text(crumb.get("message"), MESSAGE))
+    category = crumb.get("category")
+    if category is not None and (category := trimmed_text(category, ENUMLIKE)) is not None:
+        normalized["category"] = category
+    message = crumb.get("message")
+    if message is not None and (message := trimmed_text(message, MESSAGE)) is not None:
+        normalized["message"] = message
     normalized["level"] = parse_level(crumb.get("level")) or "info"
-    put(normalized, "data", trim_bag(as_dict(crumb.get("data")), MEDIUM_BAG) or None)
+    data = crumb.get("data")
+    if data is not None and (data := trim_bag(as_dict(data), MEDIUM_BAG)):
+        normalized["data"] = data
     return normalized

@@ -33,7 +33,7 @@ def normalize_contexts(raw: Any, errors: Errors) -> dict[str, dict[str, Any]]:
             continue
         context = trim_bag(context, LARGE_BAG)
         if not isinstance(context.get("type"), str) or not context["type"]:
-            context["type"] = key
+            context = {**context, "type": key}  # a copy: the trimmed context may be the SDK's own
         normalized[key] = context
     return normalized
 

@@ -45,7 +45,7 @@ def as_dict(value: Any) -> dict[str, Any] | None:
     """
     if isinstance(value, dict):
         return value
-    if isinstance(value, Mapping):
+    if value is not None and isinstance(value, Mapping):  # absent fields skip the (slow) ABC check
         return dict(value)
     return None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
@@ -121,7 +122,18 @@ def parse_cookies(header: str) -> Pairs:
 
 def normalize_header_name(name: str) -> str:
     """`content-type` → `Content-Type`: first letter and each letter after `-` upper-cased, as Relay does."""
+    # Every event of a web app sends the same dozen names: their spelling is remembered, for names of a
+    # sensible length only, so that the memo stays small whatever clients send.
+    if len(name) <= 64:
+        return _remembered_header_name(name)
+    return _capitalize_parts(name)
+
+
+def _capitalize_parts(name: str) -> str:
     return "-".join(part[:1].upper() + part[1:] for part in name.split("-"))
+
+
+_remembered_header_name = lru_cache(maxsize=1024)(_capitalize_parts)
 
 
 def _headers(raw: Any) -> Pairs:

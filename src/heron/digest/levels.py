@@ -18,7 +18,8 @@ _PYTHON_LEVELS = {10: "debug", 20: "info", 30: "warning", 40: "error", 50: "fata
 def parse_level(value: Any) -> str | None:
     """The canonical level for a name (any case, aliases included) or a Python logging number, else `None`."""
     if isinstance(value, str):
-        return _ALIASES.get(value.strip().lower())
+        # Nearly every SDK sends a canonical name already.
+        return _ALIASES.get(value) or _ALIASES.get(value.strip().lower())
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, int) and not isinstance(value, bool):

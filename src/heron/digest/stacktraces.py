@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from heron.digest.fields import as_bool, as_dict, as_int, as_str, put
+from heron.digest.fields import as_dict, as_int, put
 from heron.digest.trimming import (
     ENUMLIKE,
     MEDIUM_BAG,
@@ -19,16 +19,17 @@ from heron.digest.trimming import (
     trim_string,
 )
 
-# Frame strings and their Relay limits; `None` where Relay sets none.
-_FRAME_STRINGS: dict[str, StringLimit | None] = {
-    "filename": PATH,
-    "abs_path": PATH,
-    "module": None,
-    "package": None,
-    "function": SYMBOL,
-    "raw_function": SYMBOL,
-    "platform": ENUMLIKE,
-}
+# Frame strings and their Relay limits (`None` where Relay sets none), in the order canonical frames list them.
+_FRAME_STRINGS: tuple[tuple[str, StringLimit | None], ...] = (
+    ("filename", PATH),
+    ("abs_path", PATH),
+    ("module", None),
+    ("package", None),
+    ("function", SYMBOL),
+    ("raw_function", SYMBOL),
+    ("platform", ENUMLIKE),
+)
+_SOURCE_CONTEXT = ("pre_context", "post_context")
 
 
 def normalize_stacktrace(raw: Any) -> dict[str, Any] | None:
@@ -58,28 +59,39 @@ def normalize_frame(raw: Any) -> dict[str, Any] | None:
     frame = as_dict(raw)
     if frame is None:
         return None
+    # The hottest function of normalization after `trim_bag` (every frame of every event), hence spelled out:
+    # a value that is already canonical is copied without a helper call.
     normalized: dict[str, Any] = {}
-    # The hottest loop of normalization (every frame of every event), hence spelled out.
-    for key, limit in _FRAME_STRINGS.items():
+    for key, limit in _FRAME_STRINGS:
         text = frame.get(key)
         if isinstance(text, str) and text:
-            normalized[key] = trim_string(text, limit) if limit is not None else text
+            normalized[key] = text if limit is None or len(text) <= limit.limit else trim_string(text, limit)
     for key in ("lineno", "colno"):
-        put(normalized, key, as_int(frame.get(key)))
+        number = frame.get(key)
+        if number is not None and (number := as_int(number)) is not None:
+            normalized[key] = number
     # An empty context line is still a line of source: keep it.
-    put(normalized, "context_line", as_str(frame.get("context_line")))
-    for key in ("pre_context", "post_context"):
-        put(normalized, key, _source_lines(frame.get(key)) or None)
-    put(normalized, "in_app", as_bool(frame.get("in_app")))
+    context_line = frame.get("context_line")
+    if isinstance(context_line, str):
+        normalized["context_line"] = context_line
+    for key in _SOURCE_CONTEXT:
+        lines = frame.get(key)
+        if isinstance(lines, list) and lines:
+            normalized[key] = _source_lines(lines)
+    in_app = frame.get("in_app")
+    if isinstance(in_app, bool):
+        normalized["in_app"] = in_app
     put(normalized, "vars", _frame_vars(frame.get("vars")) or None)
     return normalized
 
 
-def _source_lines(raw: Any) -> list[str] | None:
-    if not isinstance(raw, list):
-        return None
-    # A line that is not a string is unknown, not absent: keep its place so line numbers still align.
-    return [line if isinstance(line, str) else "" for line in raw]
+def _source_lines(lines: list[Any]) -> list[str]:
+    try:
+        "".join(lines)  # checks, in C, that every line is a string: far cheaper than looking at each
+    except TypeError:
+        # A line that is not a string is unknown, not absent: keep its place so line numbers still align.
+        return [line if isinstance(line, str) else "" for line in lines]
+    return list(lines)
 
 
 def _frame_vars(raw: Any) -> dict[str, Any] | None:

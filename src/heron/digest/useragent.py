@@ -8,6 +8,7 @@ it produces read like Sentry's. It does not try to know every device model; unkn
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
 SPIDER = "Spider"
@@ -101,6 +102,9 @@ _ANDROID_MODEL = re.compile(r"Android [\d.]+; (?:[a-z]{2}[-_][a-zA-Z]{2}; )?([^;
 _APPLE_DEVICES = (("iPad", "iPad"), ("iPhone", "iPhone"), ("iPod", "iPod"), ("Macintosh", "Mac"))
 
 
+# Most events come from a few browsers and clients, and parsing one costs dozens of regex searches: parsed
+# values are kept. The header is at most `contexts.MAX_USER_AGENT` characters, so the memo stays small.
+@lru_cache(maxsize=2048)
 def parse_user_agent(ua: str) -> UserAgent:
     """Browser, OS and device family of a User-Agent header value."""
     crawler = _first_match(_CRAWLERS, ua)

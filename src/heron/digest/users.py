@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from heron.digest.fields import Errors, as_dict, as_str, lenient_string, object_field, put, record_error
@@ -69,7 +70,8 @@ def resolve_ip_addresses(
         client_ip = None  # a proxy header gone wrong must not become a user's address
     never = infer_ip == "never"
     env = request.get("env") if request is not None else None
-    if isinstance(env, dict) and env.get("REMOTE_ADDR") == AUTO_IP:
+    if request is not None and isinstance(env, dict) and env.get("REMOTE_ADDR") == AUTO_IP:
+        env = request["env"] = dict(env)  # a copy: the trimmed env may be the SDK's own
         if client_ip is not None and not never:
             env["REMOTE_ADDR"] = client_ip
         else:
@@ -102,11 +104,22 @@ def is_ip_address(value: Any) -> bool:
     """Whether `value` is an IPv4 or IPv6 address in text form."""
     if not isinstance(value, str):
         return False
+    # Parsing costs more than the rest of a user; the same addresses come back event after event. Only
+    # values of an address's length are remembered, so that the memo stays small whatever clients send.
+    if len(value) <= 64:
+        return _remembered_ip_check(value)
+    return _parses_as_ip_address(value)
+
+
+def _parses_as_ip_address(value: str) -> bool:
     try:
         ipaddress.ip_address(value)
     except ValueError:
         return False
     return True
+
+
+_remembered_ip_check = lru_cache(maxsize=4096)(_parses_as_ip_address)
 
 
 def event_user_key(event: Mapping[str, Any]) -> str | None:

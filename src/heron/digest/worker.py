@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 import time
@@ -31,8 +32,12 @@ class DigestWorker:
         self.stopping = threading.Event()
 
     def run(self) -> None:
-        """Digest until `stop()` is called."""
+        """Digest until `stop()` is called, or until the process that started this one is gone."""
+        parent = os.getppid()
         while not self.stopping.is_set():
+            if os.getppid() != parent:
+                log.warning("the process that started this digest worker is gone; stopping")
+                return
             if not self.run_once():
                 self.stopping.wait(IDLE_SLEEP)
 

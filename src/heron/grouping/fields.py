@@ -17,7 +17,8 @@ EMPTY: Obj = MappingProxyType({})
 
 def as_obj(value: Any) -> Obj:
     """``value`` if it is a mapping, else an empty one."""
-    return value if isinstance(value, Mapping) else EMPTY
+    # Canonical events hold plain dicts: `type()` answers for them without the slower ABC check.
+    return value if type(value) is dict or isinstance(value, Mapping) else EMPTY
 
 
 def child(parent: Obj, key: str) -> Obj:
@@ -35,7 +36,7 @@ def objects(value: Any) -> list[Obj]:
     """The mappings in ``value`` when it is a list; anything else in it is skipped."""
     if not isinstance(value, list | tuple):
         return []
-    return [item for item in value if isinstance(item, Mapping)]
+    return [item for item in value if type(item) is dict or isinstance(item, Mapping)]
 
 
 def values_of(parent: Obj, key: str) -> list[Obj]:
