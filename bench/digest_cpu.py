@@ -37,6 +37,7 @@ import orjson
 import sentry_sdk
 from sentry_sdk.envelope import Envelope
 from sentry_sdk.transport import Transport
+from shop_breadcrumbs import shop_breadcrumb
 
 # Run as a script from the repository root or from bench/: the package lives in src/.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
@@ -311,33 +312,10 @@ def _capture_one(rng: random.Random) -> None:
         scope.set_extra("cart", {"items": order.items, "coupon": rng.choice((None, "SPRING24"))})
         scope.set_extra("request_id", uuid.UUID(int=rng.getrandbits(128)).hex)
         for index in range(rng.randint(5, 30)):
-            scope.add_breadcrumb(_breadcrumb(rng, index, order.order_id))
+            scope.add_breadcrumb(shop_breadcrumb(rng, index, order.order_id, QUERIES))
         request = _request(rng, order.order_id, user_id, order.currency)
         scope.add_event_processor(lambda event, _hint: {**event, "request": request})
         handle_request(order, plan, rng)
-
-
-def _breadcrumb(rng: random.Random, index: int, order_id: int) -> dict[str, Any]:
-    kind = index % 3
-    if kind == 0:
-        status = rng.choice((200, 200, 201, 404, 502))
-        return {
-            "type": "http",
-            "category": "httplib",
-            "data": {
-                "url": f"https://payments.example.net/v2/charges/{order_id}",
-                "method": "POST",
-                "status_code": status,
-                "reason": "OK" if status < 300 else "Bad Gateway",
-            },
-        }
-    if kind == 1:
-        return {"category": "query", "message": rng.choice(QUERIES), "data": {"db.system": "postgresql"}}
-    return {
-        "category": rng.choice(("shop.orders", "shop.payments", "shop.cache")),
-        "level": rng.choice(("info", "info", "warning")),
-        "message": f"order {order_id}: step {index} done in {rng.uniform(0.5, 80):.1f} ms",
-    }
 
 
 def _request(rng: random.Random, order_id: int, user_id: int, currency: str) -> dict[str, Any]:

@@ -64,6 +64,7 @@ import uvloop
 from sentry_sdk.envelope import Envelope as SdkEnvelope
 from sentry_sdk.transport import HttpTransport, Transport
 from sentry_sdk.utils import format_timestamp
+from shop_breadcrumbs import shop_breadcrumb
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MIB = 1024 * 1024
@@ -312,33 +313,10 @@ def _capture_one(handle_request: Callable[[RequestContext], Any], path: list[Any
         scope.set_tag("endpoint", path[-2].__name__ if len(path) > 1 else "unknown")
         scope.set_context("order", {"id": order_id, "items": len(items), "currency": ctx.currency})
         for crumb in range(rng.randint(4, 12)):
-            scope.add_breadcrumb(_breadcrumb(rng, crumb, order_id))
+            scope.add_breadcrumb(shop_breadcrumb(rng, crumb, order_id, BREADCRUMB_QUERIES))
         request = _request(rng, order_id, user_id, ctx.currency)
         scope.add_event_processor(lambda event, _hint: {**event, "request": request})
         handle_request(ctx)
-
-
-def _breadcrumb(rng: random.Random, index: int, order_id: int) -> dict[str, Any]:
-    kind = index % 3
-    if kind == 0:
-        status = rng.choice((200, 200, 201, 404, 502))
-        return {
-            "type": "http",
-            "category": "httplib",
-            "data": {
-                "url": f"https://payments.example.net/v2/charges/{order_id}",
-                "method": "POST",
-                "status_code": status,
-                "reason": "OK" if status < 300 else "Bad Gateway",
-            },
-        }
-    if kind == 1:
-        return {"category": "query", "message": rng.choice(BREADCRUMB_QUERIES), "data": {"db.system": "postgresql"}}
-    return {
-        "category": rng.choice(("shop.orders", "shop.payments", "shop.cache")),
-        "level": rng.choice(("info", "info", "warning")),
-        "message": f"order {order_id}: step {index} done in {rng.uniform(0.5, 80):.1f} ms",
-    }
 
 
 def _request(rng: random.Random, order_id: int, user_id: int, currency: str) -> dict[str, Any]:
