@@ -283,11 +283,9 @@ def send_test_event(dsn: str, message: str) -> None:
         "sdk": {"name": "heron.send-test-event", "version": __version__},
     }
     body = serialize_envelope(Envelope({"event_id": event_id}, [Item({"type": "event"}, orjson.dumps(event))]))
-    port = f":{target.port}" if target.port else ""
-    url = f"{target.scheme}://{target.host}{port}{target.path_prefix.rstrip('/')}/api/{target.project_id}/envelope/"
     auth = f"Sentry sentry_key={target.public_key}, sentry_version=7, sentry_client=heron/{__version__}"
     try:
-        response = httpx.post(url, content=body, headers={"X-Sentry-Auth": auth}, timeout=10)
+        response = httpx.post(target.envelope_url, content=body, headers={"X-Sentry-Auth": auth}, timeout=10)
     except httpx.HTTPError as exc:
         raise click.ClickException(f"sending failed: {exc}") from None
     if response.status_code != 200:

@@ -112,3 +112,9 @@ def test_build_dsn_refuses_what_an_sdk_could_not_parse(
     with pytest.raises(MalformedRequest) as caught:
         build_dsn(base_url, public_key, project_id)
     assert detail in caught.value.detail
+
+
+def test_the_envelope_url_keeps_port_prefix_and_ipv6_brackets() -> None:
+    assert parse_dsn("http://k@127.0.0.1:8000/heron/7").envelope_url == "http://127.0.0.1:8000/heron/api/7/envelope/"
+    assert parse_dsn("https://k@errors.example.com/3").envelope_url == "https://errors.example.com/api/3/envelope/"
+    assert parse_dsn("http://k@[::1]:8000/7").envelope_url == "http://[::1]:8000/api/7/envelope/"

@@ -35,9 +35,16 @@ class Dsn:
 
     def __str__(self) -> str:
         secret = f":{self.secret_key}" if self.secret_key else ""
+        return f"{self.scheme}://{self.public_key}{secret}@{self._host_and_port()}{self.path_prefix}/{self.project_id}"
+
+    @property
+    def envelope_url(self) -> str:
+        """Where an SDK posts envelopes for this DSN."""
+        return f"{self.scheme}://{self._host_and_port()}{self.path_prefix}/api/{self.project_id}/envelope/"
+
+    def _host_and_port(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
-        port = f":{self.port}" if self.port is not None else ""
-        return f"{self.scheme}://{self.public_key}{secret}@{host}{port}{self.path_prefix}/{self.project_id}"
+        return f"{host}:{self.port}" if self.port is not None else host
 
 
 def parse_dsn(value: str) -> Dsn:
