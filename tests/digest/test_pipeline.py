@@ -87,13 +87,19 @@ class Digest:
             self.project_id = project.id
 
     def send(self, *bodies: bytes) -> None:
+        """Spool the envelopes and digest them."""
+        self.spool(*bodies)
+        self.worker.drain()
+
+    def spool(self, *bodies: bytes) -> None:
+        """Put the envelopes in the queue, as ingest does."""
+
         async def put_all() -> None:
             await asyncio.gather(
                 *(self.queue.put(QueuedEnvelope(self.project_id, time.time(), body)) for body in bodies)
             )
 
         asyncio.run(put_all())
-        self.worker.drain()
 
     def issues(self) -> list[Issue]:
         with self.sessions() as session:

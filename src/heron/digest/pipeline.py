@@ -1,7 +1,9 @@
 """The digest: a batch of spooled envelopes becomes stored events, issues and counters in one transaction.
 
-Read `digest_batch` top to bottom: unpack the envelopes, prepare each event (normalize, group, describe) outside
-the transaction, then store everything of the batch in one transaction and report the signals it raised.
+Read `digest_batch` top to bottom: unpack the envelopes, prepare each event (normalize, group, describe, compress)
+outside any transaction, then store everything of the batch in one short transaction and report the signals it
+raised. Several workers may digest at once: the CPU work runs in parallel, and the store step of one project is
+serialized (SQLite's write lock; a per-project advisory lock on PostgreSQL), so issues are never created twice.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from heron.digest.normalize import event_user_key, normalize_event
 from heron.digest.states import IssueState, status_after_events
 from heron.digest.tags import event_tags
-from heron.digest.unpack import RawEvent, Unpacked, unpack_envelopes
+from heron.digest.unpack import RawEvent, unpack_envelopes
 from heron.grouping import compute_hashes
 from heron.grouping.metadata import IssueMetadata, issue_metadata
 from heron.queue import Claimed
@@ -26,7 +28,7 @@ from heron.store.bodies import compress_json
 from heron.store.engine import transaction
 from heron.store.models import SUB_NEW, UNRESOLVED
 from heron.store.outcomes import add_outcomes
-from heron.store.projects import DigestProject, digest_projects
+from heron.store.projects import DigestProject, digest_projects, lock_project_for_digest
 from heron.store.releases import ensure_environments, ensure_releases
 from heron.store.tags import add_issue_tag_values
 from heron.store.types import utc_from_timestamp
@@ -39,6 +41,7 @@ class PreparedEvent:
     project_id: int
     event_id: str
     event: dict[str, Any]
+    body: bytes  # the event as stored: compressed JSON
     hashes: list[str]
     grouping_config: str
     metadata: IssueMetadata
@@ -74,11 +77,13 @@ def digest_batch(
     unpacked = unpack_envelopes(claimed, max_envelope_size, max_attachment_size)
     with transaction(sessions) as session:
         projects = digest_projects(session, unpacked.project_ids())
-        prepared = [
-            prepare_event(raw, projects[raw.project_id]) for raw in unpacked.events if raw.project_id in projects
-        ]
-        result = store_events(session, prepared, projects, unpacked.outcomes)
-        store_other_items(session, unpacked, projects)
+    prepared = [prepare_event(raw, projects[raw.project_id]) for raw in unpacked.events if raw.project_id in projects]
+    transactions = prepare_transactions(unpacked.transactions)
+    with transaction(sessions) as session:
+        # Read again under the write lock: a project deleted meanwhile takes its events with it.
+        projects = digest_projects(session, set(projects))
+        result = store_events(session, [e for e in prepared if e.project_id in projects], projects, unpacked.outcomes)
+        store_other_items(session, transactions, unpacked.attachments, projects)
         add_outcomes(session, unpacked.outcomes)
     return result
 
@@ -105,6 +110,7 @@ def prepare_event(raw: RawEvent, project: DigestProject) -> PreparedEvent:
         project_id=raw.project_id,
         event_id=raw.event_id,
         event=event,
+        body=compress_json(event),
         hashes=grouping.hashes,
         grouping_config=grouping.config_id,
         metadata=metadata,
@@ -125,7 +131,8 @@ def store_events(
     by_project: dict[int, list[PreparedEvent]] = defaultdict(list)
     for event in prepared:
         by_project[event.project_id].append(event)
-    for project_id, events in by_project.items():
+    for project_id, events in sorted(by_project.items()):
+        lock_project_for_digest(session, project_id)
         fresh = _drop_duplicates(session, project_id, events)
         result.duplicates += len(events) - len(fresh)
         if not fresh:
@@ -256,7 +263,7 @@ def _insert_events(session: Session, events: list[PreparedEvent]) -> None:
                 "transaction": e.event.get("transaction"),
                 "user_key": e.user_key[:256] if e.user_key else None,
                 "trace_id": trace_id[:32] if isinstance(trace_id, str) else None,
-                "body": compress_json(e.event),
+                "body": e.body,
             }
         )
     event_store.insert_events(session, rows)
@@ -287,17 +294,25 @@ def _count_tags_and_users(session: Session, events: list[PreparedEvent]) -> None
     issue_store.add_issue_users(session, users)
 
 
-def store_other_items(session: Session, unpacked: Unpacked, projects: dict[int, DigestProject]) -> None:
-    """Store what is not an error event: raw transactions and attachments."""
-    transactions = [
+def prepare_transactions(transactions: list[RawEvent]) -> list[dict[str, Any]]:
+    """Raw transactions as rows, compressed outside the transaction."""
+    return [
         {
             "project_id": t.project_id,
             "event_id": t.event_id,
             "received": utc_from_timestamp(t.received),
             "body": compress_json(t.payload),
         }
-        for t in unpacked.transactions
-        if t.project_id in projects
+        for t in transactions
     ]
-    event_store.insert_transactions(session, transactions)
-    event_store.insert_attachments(session, [a for a in unpacked.attachments if a["project_id"] in projects])
+
+
+def store_other_items(
+    session: Session,
+    transactions: list[dict[str, Any]],
+    attachments: list[dict[str, Any]],
+    projects: dict[int, DigestProject],
+) -> None:
+    """Store what is not an error event: raw transactions and attachments."""
+    event_store.insert_transactions(session, [t for t in transactions if t["project_id"] in projects])
+    event_store.insert_attachments(session, [a for a in attachments if a["project_id"] in projects])

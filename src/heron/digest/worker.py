@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import signal
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import FrameType
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -62,9 +65,10 @@ class DigestWorker:
         self.stopping.set()
 
     def _digest(self, claimed: list[Claimed]) -> DigestResult:
-        result = digest_batch(
-            self.sessions, claimed, self.settings.max_envelope_size, self.settings.max_attachment_size
-        )
+        with _collector_paused():
+            result = digest_batch(
+                self.sessions, claimed, self.settings.max_envelope_size, self.settings.max_attachment_size
+            )
         self.queue.ack([c.id for c in claimed])
         return result
 
@@ -75,6 +79,25 @@ class DigestWorker:
             except Exception:
                 # Not acknowledged: it comes back when its lease ends. Nothing that got a 200 is dropped.
                 log.exception("envelope %s failed to digest (delivery %d)", message.id, message.deliveries)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a batch is digested.
+
+    A batch holds hundreds of thousands of freshly parsed JSON containers at once; with the collector running,
+    their allocation triggers collections that rescan them over and over (it tripled the cost of parsing).
+    Event data holds no cycles: what the batch allocated is freed by reference counting when it ends, and
+    any cycle left over is found by the next collection once the collector runs again.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def run_worker(settings: Settings) -> None:

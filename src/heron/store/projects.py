@@ -5,10 +5,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from heron.store.models import Project, ProjectKey
+
+# The first key of the digest's advisory locks on PostgreSQL ("HERO"); the second is the project id.
+_DIGEST_LOCK = {"space": 0x4845524F}
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +29,18 @@ def digest_projects(session: Session, ids: set[int]) -> dict[int, DigestProject]
         select(Project.id, Project.organization_id, Project.grouping_config).where(Project.id.in_(ids))
     )
     return {row.id: DigestProject(row.id, row.organization_id, row.grouping_config) for row in rows}
+
+
+def lock_project_for_digest(session: Session, project_id: int) -> None:
+    """Serialize the digest's writes to one project until the transaction ends.
+
+    Two digest workers storing the same new issue at once would each create it. SQLite needs nothing here (a
+    writing transaction holds the database's only write lock); PostgreSQL takes a transaction-scoped advisory
+    lock per project. Callers take several in ascending project order, so workers cannot deadlock.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        statement = text("SELECT pg_advisory_xact_lock(:space, :project_id)")
+        session.execute(statement, {**_DIGEST_LOCK, "project_id": project_id})
 
 
 def key_by_public_key(session: Session, public_key: str) -> ProjectKey | None:
