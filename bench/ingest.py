@@ -21,8 +21,8 @@ What it does:
    tenant, then sends every envelope over C keep-alive HTTP/1.1 connections (raw asyncio on uvloop: the load
    generator shares the machine, so its per-request work is a write and a small read), paced to --rate if given.
 3. Prints accepted events/s, ingest latency percentiles, end-to-end digested events/s (first send until the queue
-   is empty and every accepted event is stored), status counts, the server's peak RSS (serve + digest worker,
-   sampled every 100 ms) and CPU seconds per process, and the peak queue depth.
+   is empty and every accepted event is stored), status counts, the server's peak memory (PSS and RSS summed over
+   serve and its digest processes, sampled every 100 ms) and CPU seconds per process, and the peak queue depth.
 4. Exits 1 if any request failed or the number of stored events differs from the number accepted.
 """
 
@@ -524,6 +524,7 @@ class ServerWatch:
     health_url: str
     health_interval: float
     peak_rss: int = 0
+    peak_pss: int = 0
     peak_rss_by_role: dict[str, int] = field(default_factory=dict)
     peak_depth: int = 0
     health_polls: int = 0
@@ -546,16 +547,24 @@ class ServerWatch:
         return depth
 
     def processes(self) -> dict[str, psutil.Process]:
-        """The server's processes by role: serve, worker (the digest child) and any other children."""
+        """The server's processes by role: serve, the digest's supervisor and its workers ("worker" when the
+        supervisor is the only worker), and any other descendants."""
         server = psutil.Process(self.pid)
         found = {"serve": server}
+        workers = 0
         for child in server.children(recursive=True):
             try:
-                command = " ".join(child.cmdline())
+                parent, grandchildren = child.ppid(), child.children()
             except psutil.Error:
                 continue
-            role = "worker" if "multiprocessing.spawn" in command and "resource_tracker" not in command else "other"
-            found[role if role not in found else f"{role}-{child.pid}"] = child
+            if parent == self.pid:
+                role = "supervisor" if grandchildren else "worker"
+            elif parent in {p.pid for p in found.values()}:
+                workers += 1
+                role = f"worker{workers}"
+            else:
+                role = f"other-{child.pid}"
+            found[role] = child
         return found
 
     def cpu_seconds(self) -> dict[str, float]:
@@ -570,22 +579,33 @@ class ServerWatch:
 
     def rss(self) -> dict[str, int]:
         """Resident memory of each of the server's processes, in bytes, now."""
-        found: dict[str, int] = {}
+        return {role: rss for role, (rss, _pss) in self.memory().items()}
+
+    def memory(self) -> dict[str, tuple[int, int]]:
+        """RSS and PSS of each of the server's processes, in bytes, now.
+
+        The digest's processes are forked from serve and share its pages, so the sum of their RSS counts those
+        pages once per process; the sum of PSS (each shared page divided among the processes sharing it) is
+        what the server takes from the machine.
+        """
+        found: dict[str, tuple[int, int]] = {}
         for role, process in self.processes().items():
             try:
-                found[role] = process.memory_info().rss
+                info = process.memory_full_info()
             except psutil.Error:
                 continue
+            found[role] = (info.rss, info.pss)
         return found
 
     def _run(self) -> None:
         next_health = 0.0
         with httpx.Client(timeout=10) as client:
             while not self._stop.wait(0.1):
-                sample = self.rss()
-                for role, rss in sample.items():
+                sample = self.memory()
+                for role, (rss, _pss) in sample.items():
                     self.peak_rss_by_role[role] = max(self.peak_rss_by_role.get(role, 0), rss)
-                self.peak_rss = max(self.peak_rss, sum(sample.values()))
+                self.peak_rss = max(self.peak_rss, sum(rss for rss, _pss in sample.values()))
+                self.peak_pss = max(self.peak_pss, sum(pss for _rss, pss in sample.values()))
                 if time.monotonic() >= next_health:
                     next_health = time.monotonic() + self.health_interval
                     self.depth(client)
@@ -753,7 +773,8 @@ def _print_results(args: argparse.Namespace, m: Measurement, watch: ServerWatch)
         print(f"digest: {m.stored:,} events stored; end to end {m.stored / total:,.0f} events/s ({total:.2f} s)")
     print(f"queue depth peak: {watch.peak_depth} (/_health polled {watch.health_polls} times)")
     print(
-        f"server RSS: peak {watch.peak_rss / MIB:.0f} MiB (serve + children, sampled together); per process MiB: "
+        f"server memory: peak PSS {watch.peak_pss / MIB:.0f} MiB, peak RSS {watch.peak_rss / MIB:.0f} MiB (sums over "
+        "serve and its children, sampled together; RSS counts pages they share once per process); RSS per process MiB: "
         f"peak {_by_role(watch.peak_rss_by_role, MIB)}; idle before sending {_by_role(m.idle_rss, MIB)}"
     )
     before, sent, after = m.cpu

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import secrets
 import sys
-import threading
 import time
 import uuid
 from typing import Any
@@ -57,19 +55,21 @@ def main(ctx: click.Context) -> None:
 @click.option("--port", type=int, help="Port to listen on (default: HERON_PORT).")
 @click.option("--no-worker", is_flag=True, help="Do not run a digest worker (run `heron worker` elsewhere).")
 def serve(host: str | None, port: int | None, no_worker: bool) -> None:
-    """Migrate, then serve ingest, the API and pages, supervising a digest worker process."""
+    """Migrate, then serve ingest, the API and pages, supervising the digest worker processes."""
     import uvicorn
 
+    from heron.digest.pool import PoolProcess
     from heron.server import create_app
 
     settings = _settings()
     _migrate(settings)
-    supervisor = None if no_worker else _WorkerSupervisor(settings)
-    if supervisor is not None:
-        supervisor.start()
+    # Started before anything else starts a thread: the digest's processes are forked from this one.
+    digest = None if no_worker else PoolProcess(settings)
+    if digest is not None:
+        digest.start()
     try:
         uvicorn.run(
-            create_app(settings),
+            create_app(settings, on_shutdown=digest.stop if digest is not None else None),
             host=host or settings.host,
             port=port or settings.port,
             loop="uvloop",
@@ -79,57 +79,25 @@ def serve(host: str | None, port: int | None, no_worker: bool) -> None:
             lifespan="on",
         )
     finally:
-        if supervisor is not None:
-            supervisor.stop()
-
-
-class _WorkerSupervisor:
-    """Runs the digest worker in a child process (so digestion never holds the ingest GIL), restarting it if it dies."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.context = multiprocessing.get_context("spawn")
-        self.process: multiprocessing.process.BaseProcess | None = None
-        self.stopping = threading.Event()
-
-    def start(self) -> None:
-        self._spawn()
-        threading.Thread(target=self._watch, name="heron-worker-supervisor", daemon=True).start()
-
-    def _spawn(self) -> None:
-        self.process = self.context.Process(
-            target=_worker_main, args=(self.settings.model_dump(),), name="heron-digest"
-        )
-        self.process.start()
-
-    def _watch(self) -> None:
-        while not self.stopping.wait(1.0):
-            if self.process is not None and not self.process.is_alive():
-                logging.getLogger(__name__).error("digest worker exited (%s); restarting", self.process.exitcode)
-                self._spawn()
-
-    def stop(self) -> None:
-        self.stopping.set()
-        if self.process is not None and self.process.is_alive():
-            self.process.terminate()
-            self.process.join(timeout=30)
-
-
-def _worker_main(settings_values: dict[str, Any]) -> None:
-    from heron.digest.worker import run_worker
-
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    run_worker(Settings(**settings_values))
+        # uvicorn re-raises SIGTERM and SIGINT after its shutdown, so this runs only on other exits; the
+        # lifespan's shutdown stops the digest in those cases.
+        if digest is not None:
+            digest.stop()
 
 
 @main.command()
-def worker() -> None:
-    """Run a digest worker (for `heron serve --no-worker` deployments)."""
-    from heron.digest.worker import run_worker
+@click.option(
+    "--processes", type=click.IntRange(1, 64), help="Worker processes to run (default: HERON_DIGEST_WORKERS)."
+)
+@click.option("--no-migrate", is_flag=True, hidden=True, help="Skip the migration (`heron serve` migrated already).")
+def worker(processes: int | None, no_migrate: bool) -> None:
+    """Run the digest workers (for `heron serve --no-worker` deployments)."""
+    from heron.digest.pool import run_pool
 
     settings = _settings()
-    _migrate(settings)
-    run_worker(settings)
+    if not no_migrate:
+        _migrate(settings)
+    run_pool(settings, processes or settings.digest_workers)
 
 
 @main.command()

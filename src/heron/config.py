@@ -56,8 +56,17 @@ class Settings(BaseSettings):
         int, Field(description="Largest attachment stored with an event, in bytes.", gt=0)
     ] = 20 * MiB
     digest_batch_size: Annotated[
-        int, Field(description="Envelopes the digest worker claims and commits at once.", ge=1)
+        int, Field(description="Envelopes a digest worker claims and commits at once.", ge=1)
     ] = 500
+    digest_workers: Annotated[
+        int,
+        Field(
+            description="Digest worker processes that `heron serve` and `heron worker` run; each keeps up to one "
+            "core busy.",
+            ge=1,
+            le=64,
+        ),
+    ] = 2
     queue_max_depth: Annotated[
         int, Field(description="Envelopes waiting in the queue above which ingest answers 503.", ge=1)
     ] = 1_000_000

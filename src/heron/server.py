@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -76,11 +76,11 @@ def open_services(settings: Settings) -> Services:
 class HeronApp:
     """ASGI entry point: ingest requests skip the framework; everything else is the FastAPI app."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, on_shutdown: Callable[[], None] | None = None) -> None:
         settings = services.settings
         self.services = services
         self.ingest = IngestApp(services.ingestor, settings.max_body_size, settings.trust_x_forwarded_for)
-        self.web = build_web_app(services)
+        self.web = build_web_app(services, on_shutdown)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and is_ingest_path(scope["path"]):
@@ -89,7 +89,7 @@ class HeronApp:
             await self.web(scope, receive, send)  # type: ignore[arg-type]
 
 
-def build_web_app(services: Services) -> FastAPI:
+def build_web_app(services: Services, on_shutdown: Callable[[], None] | None = None) -> FastAPI:
     """The FastAPI app: the JSON API under /api/0/ and the health endpoints."""
 
     @asynccontextmanager
@@ -97,6 +97,8 @@ def build_web_app(services: Services) -> FastAPI:
         watcher = asyncio.create_task(_watch_queue_depth(services))
         yield
         watcher.cancel()
+        if on_shutdown is not None:
+            await run_in_threadpool(on_shutdown)
         services.close()
 
     app = FastAPI(
@@ -120,6 +122,9 @@ async def _watch_queue_depth(services: Services) -> None:
         await asyncio.sleep(QUEUE_DEPTH_INTERVAL)
 
 
-def create_app(settings: Settings) -> HeronApp:
-    """The whole application for `settings` (the caller runs migrations first)."""
-    return HeronApp(open_services(settings))
+def create_app(settings: Settings, on_shutdown: Callable[[], None] | None = None) -> HeronApp:
+    """The whole application for `settings` (the caller runs migrations first).
+
+    `on_shutdown` runs when the server shuts down, before the database and the queue close.
+    """
+    return HeronApp(open_services(settings), on_shutdown)

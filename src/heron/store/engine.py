@@ -44,7 +44,8 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA cache_size=-65536")
+    # 8 MiB of page cache per connection; the operating system caches the rest of the file.
+    cursor.execute("PRAGMA cache_size=-8192")
     cursor.close()
 
 
