@@ -29,7 +29,11 @@ def test_workers_digesting_at_once_store_each_issue_once(tmp_path: Path, engine:
     bodies = [
         envelope(
             error_event(
-                f"step_{i // EVENTS_PER_ISSUE}", value=f"value {i}", release=f"shop@{i % 3}", tags={"shard": str(i % 4)}
+                f"step_{i // EVENTS_PER_ISSUE}",
+                value=f"value {i}",
+                release=f"shop@{i % 3}",
+                tags={"shard": str(i % 4)},
+                user={"id": f"u{i % 4}"},
             )
         )
         for i in range(ISSUES * EVENTS_PER_ISSUE)
@@ -59,6 +63,8 @@ def test_workers_digesting_at_once_store_each_issue_once(tmp_path: Path, engine:
     issues = digest.issues()
     assert sorted(issue.times_seen for issue in issues) == [EVENTS_PER_ISSUE] * ISSUES
     assert sorted(issue.short_id for issue in issues) == list(range(1, ISSUES + 1))
+    # Each issue's six events come from four users, added up across batches stored by different workers.
+    assert {issue.user_count for issue in issues} == {4}
     assert digest.count(Event) == ISSUES * EVENTS_PER_ISSUE
     assert digest.count(Release) == 3
     with digest.sessions() as session:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, case, delete, func, select, update
+from sqlalchemy import bindparam, case, delete, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from heron.store.models import GroupHash, Issue, IssueUser, Project, table_of
@@ -84,14 +85,35 @@ def apply_event_counts(session: Session, updates: Sequence[dict[str, Any]]) -> N
 
 
 def add_issue_users(session: Session, pairs: set[tuple[int, str]]) -> None:
-    """Remember distinct users per issue and refresh the issues' user counts."""
+    """Remember distinct users per issue and add the new ones to the issues' user counts.
+
+    Only the batch's own pairs are looked up, so the cost does not grow with an issue's users. The digest's
+    per-project lock keeps another worker from adding the same user in between.
+    """
     if not pairs:
         return
-    rows = [{"issue_id": issue_id, "user_key": key} for issue_id, key in sorted(pairs)]
-    insert_ignore(session, table_of(IssueUser), rows, ["issue_id", "user_key"])
-    issue_ids = sorted({issue_id for issue_id, _ in pairs})
-    counts = select(func.count()).select_from(IssueUser).where(IssueUser.issue_id == Issue.id).scalar_subquery()
-    session.execute(update(Issue).where(Issue.id.in_(issue_ids)).values(user_count=counts))
+    wanted = sorted(pairs)
+    known: set[tuple[int, str]] = set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        rows = session.execute(
+            select(IssueUser.issue_id, IssueUser.user_key).where(
+                tuple_(IssueUser.issue_id, IssueUser.user_key).in_(chunk)
+            )
+        )
+        known.update((row.issue_id, row.user_key) for row in rows)
+    new = [pair for pair in wanted if pair not in known]
+    if not new:
+        return
+    insert_ignore(
+        session, table_of(IssueUser), [{"issue_id": i, "user_key": key} for i, key in new], ["issue_id", "user_key"]
+    )
+    table = table_of(Issue)
+    statement = (
+        update(table).where(table.c.id == bindparam("issue_id")).values(user_count=table.c.user_count + bindparam("n"))
+    )
+    added = Counter(issue_id for issue_id, _key in new)
+    session.connection().execute(statement, [{"issue_id": i, "n": n} for i, n in sorted(added.items())])
 
 
 def visible_issue(session: Session, issue_id: int, organization_ids: VisibleOrganizations) -> Issue | None:
