@@ -10,11 +10,11 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml clients/flask/pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Heron needs Python 3.11 ($(PYTHON) not found)"; exit 1; }
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -e '.[dev]' -e clients/flask
 	touch $(STAMP)
 
 run: $(STAMP) ## Install, migrate, create the admin and a demo project, and serve Heron on SQLite at :8000
@@ -26,13 +26,13 @@ test: $(STAMP) check ## Install, run the static checks, then the whole test suit
 	$(BIN)/pytest
 
 check: $(STAMP) ## ruff format --check, ruff check, mypy
-	$(BIN)/ruff format --check src tests bench
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench clients/flask
+	$(BIN)/ruff check src tests bench clients/flask
 	$(BIN)/mypy
 
 format: $(STAMP) ## Format and autofix the code
-	$(BIN)/ruff format src tests bench
-	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench clients/flask
+	$(BIN)/ruff check --fix src tests bench clients/flask
 
 bench: $(STAMP) ## Run the ingest benchmark (prints events/s, latency percentiles, RSS)
 	$(BIN)/python bench/ingest.py
