@@ -56,8 +56,12 @@ class Settings(BaseSettings):
         int, Field(description="Largest attachment stored with an event, in bytes.", gt=0)
     ] = 20 * MiB
     digest_batch_size: Annotated[
-        int, Field(description="Envelopes a digest worker claims and commits at once.", ge=1)
-    ] = 500
+        int,
+        Field(
+            description="Envelopes a worker claims and commits at once; its peak memory grows ~0.1 MiB per envelope.",
+            ge=1,
+        ),
+    ] = 200
     digest_workers: Annotated[
         int,
         Field(
