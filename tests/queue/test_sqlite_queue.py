@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 from heron.queue import QueuedEnvelope
-from heron.queue.sqlite import SqliteQueue
+from heron.queue.sqlite import SCHEMA, SqliteQueue
 
 
 def put_all(queue: SqliteQueue, count: int) -> None:
@@ -42,6 +43,20 @@ def test_claimed_envelopes_are_hidden_until_acknowledged_or_their_lease_ends(tmp
     again = queue.claim(10, 60)
     assert [(c.id, c.deliveries) for c in again] == [(first[1].id, 2)]
     assert queue.depth() == 2
+    queue.close()
+
+
+def test_depth_counts_an_index_rather_than_the_rows_that_carry_the_bodies(tmp_path: Path) -> None:
+    # A spool that existed before the index was added gets it when it is opened.
+    path = tmp_path / "q.sqlite3"
+    with sqlite3.connect(path) as connection:
+        connection.execute(SCHEMA)
+    queue = SqliteQueue(str(path))
+    put_all(queue, 3)
+    with sqlite3.connect(path) as connection:
+        plan = connection.execute("EXPLAIN QUERY PLAN SELECT count(*) FROM envelopes").fetchall()
+    assert "COVERING INDEX envelopes_project" in plan[0][-1]
+    assert queue.depth() == 3
     queue.close()
 
 
