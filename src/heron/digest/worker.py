@@ -23,6 +23,14 @@ log = logging.getLogger(__name__)
 
 LEASE_SECONDS = 120.0
 IDLE_SLEEP = 0.02
+# After a batch that did not fill up (the worker keeps up with ingest), wait this long before the next claim so
+# that the next batch gathers more envelopes: each batch costs a commit and an fsync whatever its size, and at
+# 1,000 events/s claiming again at once made batches of a few envelopes and the CPU per event 1.6x that of full
+# batches. It adds at most this much to the time from ingest to issue.
+GATHER_SLEEP = 0.1
+# Digest workers yield the CPU to ingest (and pages) when both want it: ingest answers SDKs that wait, the
+# digest only drains a queue.
+WORKER_NICENESS = 5
 
 
 class DigestWorker:
@@ -41,8 +49,9 @@ class DigestWorker:
             if os.getppid() != parent:
                 log.warning("the process that started this digest worker is gone; stopping")
                 return
-            if not self.run_once():
-                self.stopping.wait(IDLE_SLEEP)
+            claimed = self.run_once()
+            if claimed < self.settings.digest_batch_size:
+                self.stopping.wait(GATHER_SLEEP if claimed else IDLE_SLEEP)
 
     def run_once(self) -> int:
         """Claim and digest one batch; returns how many envelopes it held."""
@@ -102,6 +111,7 @@ def _collector_paused() -> Iterator[None]:
 
 def run_worker(settings: Settings) -> None:
     """Entry point of `heron worker` and of the worker process `heron serve` supervises."""
+    os.nice(WORKER_NICENESS)
     engine = make_engine(settings.resolved_database_url, writer=True)
     queue = open_queue(settings.resolved_queue_url)
     worker = DigestWorker(settings, queue, make_sessionmaker(engine))
