@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help run test check format bench docs clean
+.PHONY: help run demo test check format bench docs clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -21,18 +21,22 @@ run: $(STAMP) ## Install, migrate, create the admin and a demo project, and serv
 	$(BIN)/heron bootstrap
 	$(BIN)/heron serve
 
+DEMO_SECONDS ?= 60
+demo: $(STAMP) ## Send a minute (DEMO_SECONDS) of traffic from examples/fieldsprout to the Heron of `make run`
+	$(BIN)/python examples/fieldsprout/demo.py --duration $(DEMO_SECONDS)
+
 test: $(STAMP) check ## Install, run the static checks, then the whole test suite
 	tests/setup.sh
 	$(BIN)/pytest
 
 check: $(STAMP) ## ruff format --check, ruff check, mypy
-	$(BIN)/ruff format --check src tests bench clients/flask
-	$(BIN)/ruff check src tests bench clients/flask
+	$(BIN)/ruff format --check src tests bench clients/flask examples
+	$(BIN)/ruff check src tests bench clients/flask examples
 	$(BIN)/mypy
 
 format: $(STAMP) ## Format and autofix the code
-	$(BIN)/ruff format src tests bench clients/flask
-	$(BIN)/ruff check --fix src tests bench clients/flask
+	$(BIN)/ruff format src tests bench clients/flask examples
+	$(BIN)/ruff check --fix src tests bench clients/flask examples
 
 bench: $(STAMP) ## Run the ingest benchmark (prints events/s, latency percentiles, RSS)
 	$(BIN)/python bench/ingest.py

@@ -1,4 +1,5 @@
-"""The one ASGI application `heron serve` runs: ingest paths go straight to the ingest app, the rest to FastAPI."""
+"""The one ASGI application `heron serve` runs: ingest paths go straight to the ingest app, the JSON API and
+health endpoints to FastAPI, and every other path to the dashboard's pages."""
 
 from __future__ import annotations
 
@@ -23,8 +24,11 @@ from heron.protocol.limits import ItemLimits
 from heron.queue import EnvelopeQueue, open_queue
 from heron.store.engine import make_engine, make_sessionmaker
 from heron.store.projects import key_by_public_key
+from heron.web.app import build_pages_app
 
 QUEUE_DEPTH_INTERVAL = 1.0
+# Paths the FastAPI app answers (JSON); every other non-ingest path is a page.
+API_PREFIXES = ("/api/", "/_health", "/_metrics")
 
 
 @dataclass(slots=True)
@@ -74,17 +78,21 @@ def open_services(settings: Settings) -> Services:
 
 
 class HeronApp:
-    """ASGI entry point: ingest requests skip the framework; everything else is the FastAPI app."""
+    """ASGI entry point: ingest requests skip the framework; the API and lifespan go to the FastAPI app; pages
+    to the pages app (its own error pages, CSRF checks and security headers)."""
 
     def __init__(self, services: Services, on_shutdown: Callable[[], None] | None = None) -> None:
         settings = services.settings
         self.services = services
         self.ingest = IngestApp(services.ingestor, settings.max_body_size, settings.trust_x_forwarded_for)
         self.web = build_web_app(services, on_shutdown)
+        self.pages = build_pages_app(services)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and is_ingest_path(scope["path"]):
             await self.ingest(scope, receive, send)
+        elif scope["type"] == "http" and not scope["path"].startswith(API_PREFIXES):
+            await self.pages(scope, receive, send)  # type: ignore[arg-type]
         else:
             await self.web(scope, receive, send)  # type: ignore[arg-type]
 

@@ -14,6 +14,7 @@ from heron.api.errors import ApiError, not_found
 from heron.store.issues import issue_by_short_id, visible_issue
 from heron.store.models import Event, Issue, Organization, Project
 from heron.store.organizations import visible_organization, visible_project
+from heron.store.short_ids import SHORT_ID_ALPHABET
 
 # Sentry's permission classes: each method accepts any of these scopes.
 ORG_READ = ("org:read", "org:write", "org:admin")
@@ -22,8 +23,6 @@ EVENT_READ = ("event:read", "event:write", "event:admin")
 EVENT_WRITE = ("event:write", "event:admin")
 EVENT_ADMIN = ("event:admin",)
 
-# Sentry's short-id alphabet (Crockford's base32: no I, L, O, U).
-SHORT_ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _QUALIFIED_SHORT_ID = re.compile(r"(.+?)-([0-9A-Za-z]+)")
 _EVENT_ID = re.compile(r"[0-9a-f]{32}")
 _MAX_ID = 2**63 - 1
@@ -120,16 +119,6 @@ def require_event(event: Event | None, issue_id: int | None = None) -> Event:
     if event is None or (issue_id is not None and event.issue_id != issue_id):
         raise not_found("The requested event does not exist")
     return event
-
-
-def encode_short_id(number: int) -> str:
-    """Sentry's base32 form of an issue's per-project number."""
-    digits = ""
-    while True:
-        number, remainder = divmod(number, 32)
-        digits = SHORT_ID_ALPHABET[remainder] + digits
-        if number == 0:
-            return digits
 
 
 def parse_short_id(text: str) -> tuple[str, int] | None:

@@ -45,6 +45,15 @@ STATUS_NAMES = {UNRESOLVED: "unresolved", RESOLVED: "resolved", IGNORED: "ignore
 # Substatuses (GroupSubStatus).
 SUB_ESCALATING, SUB_ONGOING, SUB_REGRESSED, SUB_NEW = 2, 3, 6, 7
 SUB_UNTIL_ESCALATING, SUB_UNTIL_CONDITION_MET, SUB_FOREVER = 1, 4, 5
+SUBSTATUS_NAMES = {
+    SUB_ESCALATING: "escalating",
+    SUB_ONGOING: "ongoing",
+    SUB_REGRESSED: "regressed",
+    SUB_NEW: "new",
+    SUB_UNTIL_ESCALATING: "archived_until_escalating",
+    SUB_UNTIL_CONDITION_MET: "archived_until_condition_met",
+    SUB_FOREVER: "archived_forever",
+}
 
 
 class Organization(Base):
@@ -276,6 +285,31 @@ class Outcome(Base):
     outcome: Mapped[str] = mapped_column(String(32), primary_key=True)
     reason: Mapped[str] = mapped_column(String(64), primary_key=True)
     quantity: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class WebSession(Base):
+    """A signed-in browser. Its cookie carries a random key; only the key's sha256 is stored."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    date_created: Mapped[datetime] = mapped_column(default=utcnow)
+    expires: Mapped[datetime]
+
+
+class SignInFailure(Base):
+    """A failed sign-in, kept for the throttling window: counted per account (as typed) and per client IP."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (
+        Index("ix_sign_in_failures_account_attempted_at", "account", "attempted_at"),
+        Index("ix_sign_in_failures_ip_attempted_at", "ip", "attempted_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account: Mapped[str] = mapped_column(String(254))
+    ip: Mapped[str] = mapped_column(String(64))
+    attempted_at: Mapped[datetime]
 
 
 def table_of(model: type[Base]) -> Table:

@@ -9,37 +9,21 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from heron.api.access import encode_short_id
 from heron.api.shapes import iso
 from heron.store.accounts import users_by_id
 from heron.store.models import (
     IGNORED,
     RESOLVED,
     STATUS_NAMES,
-    SUB_ESCALATING,
-    SUB_FOREVER,
-    SUB_NEW,
-    SUB_ONGOING,
-    SUB_REGRESSED,
-    SUB_UNTIL_CONDITION_MET,
-    SUB_UNTIL_ESCALATING,
+    SUBSTATUS_NAMES,
     Issue,
     Organization,
     Project,
     User,
 )
 from heron.store.organizations import organizations_by_id, projects_by_id
+from heron.store.short_ids import qualified_short_id
 from heron.store.tags import unhandled_issue_ids
-
-SUBSTATUS_NAMES = {
-    SUB_ESCALATING: "escalating",
-    SUB_ONGOING: "ongoing",
-    SUB_REGRESSED: "regressed",
-    SUB_NEW: "new",
-    SUB_UNTIL_ESCALATING: "archived_until_escalating",
-    SUB_UNTIL_CONDITION_MET: "archived_until_condition_met",
-    SUB_FOREVER: "archived_forever",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +59,7 @@ def issue_shape(issue: Issue, facts: IssueFacts) -> dict[str, Any]:
     assignee = facts.assignees.get(issue.assignee_id) if issue.assignee_id is not None else None
     return {
         "id": str(issue.id),
-        "shortId": f"{project.slug.upper()}-{encode_short_id(issue.short_id)}",
+        "shortId": qualified_short_id(project.slug, issue.short_id),
         "title": issue.title,
         "culprit": issue.culprit,
         "permalink": f"{facts.public_url}/organizations/{organization.slug}/issues/{issue.id}/",

@@ -1,0 +1,41 @@
+"""What a viewer may open: organizations, projects and issues outside their organizations answer 404 (never
+403), so another tenant's slugs and ids leak nothing. Superusers see every organization."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from heron.store.issues import visible_issue
+from heron.store.models import Issue, Organization, Project
+from heron.store.organizations import visible_organization, visible_projects
+from heron.store.web_sessions import Viewer
+from heron.web.errors import not_found
+
+MAX_PROJECTS = 10_000
+_MAX_ID = 2**63 - 1
+
+
+def organization_for(session: Session, viewer: Viewer, slug: str) -> Organization:
+    """The organization with this slug, if the viewer may see it; else 404."""
+    organization = visible_organization(session, slug, viewer.visible_organizations)
+    if organization is None:
+        raise not_found()
+    return organization
+
+
+def projects_of(session: Session, viewer: Viewer, organization: Organization) -> list[Project]:
+    """The organization's projects the viewer may see, by slug."""
+    return visible_projects(session, viewer.visible_organizations, organization_id=organization.id, limit=MAX_PROJECTS)
+
+
+def issue_for(session: Session, viewer: Viewer, organization: Organization, issue_ref: str) -> Issue:
+    """The organization's issue with this numeric id, if the viewer may see it; else 404."""
+    if not issue_ref.isdigit() or int(issue_ref) > _MAX_ID:
+        raise not_found()
+    issue = visible_issue(session, int(issue_ref), viewer.visible_organizations)
+    if issue is None:
+        raise not_found()
+    project = session.get(Project, issue.project_id)
+    if project is None or project.organization_id != organization.id:
+        raise not_found()
+    return issue
