@@ -1,6 +1,7 @@
 """What a running Heron stored, read the way a user would: through its Sentry-compatible API.
 
-Outcomes have no API yet, so `outcomes` reads the outcomes table of the server's SQLite database directly.
+Outcomes and raw transactions have no API yet, so `outcomes` and `transactions` read the server's SQLite
+database directly.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 
 import httpx
 
+from heron.store.bodies import decompress_json
 from tests.harness import HeronServer, Tenant
 
 
@@ -62,16 +64,28 @@ def tags(event: dict[str, Any]) -> dict[str, str]:
 
 def outcomes(heron: HeronServer, project_id: int) -> dict[tuple[str, str, str], int]:
     """The project's outcome quantities summed over minutes: (category, outcome, reason) -> quantity."""
+    rows = _query(
+        heron,
+        "SELECT category, outcome, reason, SUM(quantity) FROM outcomes WHERE project_id = ? "
+        "GROUP BY category, outcome, reason",
+        (project_id,),
+    )
+    return {(category, outcome, reason): quantity for category, outcome, reason, quantity in rows}
+
+
+def transactions(heron: HeronServer, tenant: Tenant) -> list[dict[str, Any]]:
+    """The tenant's stored transactions as the SDK sent them, in the order they were stored."""
+    rows = _query(heron, "SELECT body FROM transaction_events WHERE project_id = ? ORDER BY id", (tenant.project_id,))
+    return [decompress_json(body) for (body,) in rows]
+
+
+def _query(heron: HeronServer, sql: str, parameters: tuple[object, ...]) -> list[tuple[Any, ...]]:
+    """The rows of a query on the server's SQLite database, opened read-only."""
     connection = sqlite3.connect(f"file:{heron.data_dir / 'heron.sqlite3'}?mode=ro", uri=True)
     try:
-        rows = connection.execute(
-            "SELECT category, outcome, reason, SUM(quantity) FROM outcomes WHERE project_id = ? "
-            "GROUP BY category, outcome, reason",
-            (project_id,),
-        ).fetchall()
+        return connection.execute(sql, parameters).fetchall()
     finally:
         connection.close()
-    return {(category, outcome, reason): quantity for category, outcome, reason, quantity in rows}
 
 
 def _pages(heron: HeronServer, tenant: Tenant, path: str, params: dict[str, str]) -> Iterator[dict[str, Any]]:

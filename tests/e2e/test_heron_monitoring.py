@@ -8,7 +8,6 @@ transactions, which Heron keeps raw until performance digests them, straight fro
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -32,7 +31,6 @@ from heron_monitoring import (
 from sqlalchemy import Engine, create_engine, text
 from werkzeug.exceptions import HTTPException
 
-from heron.store.bodies import decompress_json
 from tests.e2e import stored
 from tests.e2e.tenants import fresh_tenant
 from tests.harness import HeronServer, Tenant
@@ -215,14 +213,7 @@ class Garden:
     def transactions(self) -> list[dict[str, Any]]:
         """The stored transactions as the SDK sent them, in the order they arrived."""
         self._settle()
-        connection = sqlite3.connect(f"file:{self.heron.data_dir / 'heron.sqlite3'}?mode=ro", uri=True)
-        try:
-            rows = connection.execute(
-                "SELECT body FROM transaction_events WHERE project_id = ? ORDER BY id", (self.tenant.project_id,)
-            ).fetchall()
-        finally:
-            connection.close()
-        return [decompress_json(body) for (body,) in rows]
+        return stored.transactions(self.heron, self.tenant)
 
     def _settle(self) -> None:
         sentry_sdk.flush(timeout=10)
