@@ -45,3 +45,21 @@ def test_unhandled_issues_are_those_with_a_handled_no_event(sessions: sessionmak
     with sessions() as session:
         world = build_world(session)
         assert unhandled_issue_ids(session, world.issues.values()) == {world.issues["value_error"]}
+
+
+def test_counting_again_adds_up_and_keeps_the_first_and_the_latest_sighting(sessions: sessionmaker[Session]) -> None:
+    # add_issue_tag_values binds through the driver: what it writes must read back as the ORM writes it.
+    with sessions() as session:
+        world = build_world(session)
+        issue_id = add_issue(session, world.projects["app"], "E")
+        _count(session, issue_id, "browser", "Chrome", times=2, days_ago=3)
+        _count(session, issue_id, "browser", "Chrome", times=5, days_ago=1)
+        _count(session, issue_id, "browser", "Chrome", times=1, days_ago=2)  # older events, digested late
+        _count(session, issue_id, "browser", "Chrome", times=1, days_ago=4)
+        [value] = issue_tag_values(session, issue_id, "browser")
+        assert (value.times_seen, value.first_seen, value.last_seen) == (
+            9,
+            NOW - timedelta(days=4),
+            NOW - timedelta(days=1),
+        )
+        assert value.last_seen.tzinfo is not None

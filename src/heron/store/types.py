@@ -31,6 +31,13 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def sqlite_datetime_text(value: datetime) -> str:
+    """What a `UTCDateTime` column holds on SQLite (naive UTC, always with microseconds), for raw statements."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to a UTC column")
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
 def utc_from_timestamp(ts: float) -> datetime:
     """A UTC datetime from epoch seconds."""
     return datetime.fromtimestamp(ts, UTC)
