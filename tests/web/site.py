@@ -23,6 +23,7 @@ from heron.store.events import insert_events
 from heron.store.migrate import upgrade
 from heron.store.projects import create_project
 from heron.web.app import build_pages_app
+from tests.store.world import NOW, add_issue
 
 with warnings.catch_warnings():
     # Starlette's TestClient still works on httpx; it only announces a successor.
@@ -118,3 +119,14 @@ def add_event(session: Session, project_id: int, issue_id: int, timestamp: datet
         ],
     )
     return event_id
+
+
+def signed_in_with_issue(site: Site) -> tuple[TestClient, int]:
+    """Organization `acme` whose owner is signed in, and an issue of its project with one event."""
+    _organization, project = site.organization("acme", "ann@acme.example")
+    with site.db() as session:
+        issue = add_issue(session, project, "Payment declined")
+        add_event(session, project, issue, NOW)
+    client = site.client()
+    sign_in(client, "ann@acme.example")
+    return client, issue

@@ -55,13 +55,6 @@ def reported(heron: HeronServer) -> Iterator[Tenant]:
         sentry_sdk.get_global_scope().set_client(None)
 
 
-@pytest.fixture
-def page(chromium: Browser) -> Iterator[Page]:
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    yield context.new_page()
-    context.close()
-
-
 def test_a_person_finds_reads_and_steps_through_an_error(heron: HeronServer, reported: Tenant, page: Page) -> None:
     sign_in_with_browser(page, heron.url, reported.email)
     expect(page.locator("h1")).to_have_text("Projects")

@@ -1,52 +1,22 @@
 """What a `PUT` on issues asks for (Sentry's GroupValidator fields, as the web UI and sentry-cli send them),
-and how it changes the issues: status, resolution release, ignore conditions, assignee.
-
-Status details are stored with the keys the digest's rules read (`heron.digest.states`): `releaseId` for
-resolutions in a release, `ignoreUntil` / `ignoreCount` + `ignoreBaseline` for ignores.
+validated into a `heron.store.triage.IssueUpdate`, and what the API answers once it is applied.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from heron.api.access import bad_request
 from heron.api.shapes.issues import assignee_shape, status_details_shape
-from heron.store.accounts import organization_member
-from heron.store.issues import change_issues
-from heron.store.models import (
-    IGNORED,
-    RESOLVED,
-    SUB_FOREVER,
-    SUB_ONGOING,
-    SUB_UNTIL_CONDITION_MET,
-    SUB_UNTIL_ESCALATING,
-    UNRESOLVED,
-    Issue,
-    User,
-)
-from heron.store.releases import latest_release, release_by_version
+from heron.store.models import IGNORED, RESOLVED, UNRESOLVED, Issue
+from heron.store.triage import IGNORED_SUBSTATUSES, IssueUpdate, TriageError
+from heron.store.triage import apply_issue_update as apply_to_issues
 
 STATUSES = ("resolved", "resolvedInNextRelease", "unresolved", "ignored", "muted")
-IGNORED_SUBSTATUSES = {"archived_until_escalating": SUB_UNTIL_ESCALATING, "archived_forever": SUB_FOREVER}
-
-
-@dataclass(frozen=True, slots=True)
-class IssueUpdate:
-    """A validated PUT body. `assign` says whether `assignee` (None = nobody) was given at all."""
-
-    status: str | None = None
-    substatus: str | None = None
-    in_release: str | None = None
-    in_next_release: bool = False
-    ignore_minutes: int | None = None
-    ignore_count: int | None = None
-    assign: bool = False
-    assignee: str | None = None
 
 
 def parse_issue_update(body: dict[str, Any] | None) -> IssueUpdate:
@@ -83,21 +53,20 @@ def parse_issue_update(body: dict[str, Any] | None) -> IssueUpdate:
 
 
 def apply_issue_update(
-    session: Session, issues: Sequence[Issue], update: IssueUpdate, organization_id: int, now: datetime
+    session: Session,
+    issues: Sequence[Issue],
+    update: IssueUpdate,
+    organization_id: int,
+    now: datetime,
+    *,
+    actor_id: int | None,
 ) -> dict[str, Any]:
-    """Change `issues` (all of one organization) as `update` says; returns what changed, in Sentry's shape."""
+    """Apply `update` (heron.store.triage) and return what changed, in Sentry's shape; 400 when it cannot be."""
+    try:
+        assignee = apply_to_issues(session, issues, update, organization_id, now, actor_id=actor_id)
+    except TriageError as error:
+        raise bad_request(str(error)) from None
     result: dict[str, Any] = {}
-    changes: list[tuple[Issue, dict[str, Any]]] = [(issue, {}) for issue in issues]
-    if update.status is not None:
-        status_values = _status_values(session, issues, update, organization_id, now)
-        for (_issue, values), status in zip(changes, status_values, strict=True):
-            values.update(status)
-    assignee: User | None = None
-    if update.assign:
-        assignee = _assignee(session, organization_id, update.assignee)
-        for _issue, values in changes:
-            values["assignee_id"] = assignee.id if assignee is not None else None
-    change_issues(session, changes)
     if update.status is not None and issues:
         first = issues[0]
         result["status"] = {UNRESOLVED: "unresolved", RESOLVED: "resolved", IGNORED: "ignored"}[first.status]
@@ -105,62 +74,6 @@ def apply_issue_update(
     if update.assign:
         result["assignedTo"] = assignee_shape(assignee)
     return result
-
-
-def _status_values(
-    session: Session, issues: Sequence[Issue], update: IssueUpdate, organization_id: int, now: datetime
-) -> list[dict[str, Any]]:
-    if update.status in ("resolved", "resolvedInNextRelease"):
-        details = _resolution_details(session, issues, update, organization_id)
-        return [{"status": RESOLVED, "substatus": None, "status_details": details, "resolved_at": now} for _ in issues]
-    if update.status == "unresolved":
-        return [
-            {"status": UNRESOLVED, "substatus": SUB_ONGOING, "status_details": {}, "resolved_at": None} for _ in issues
-        ]
-    return [_ignore_values(issue, update, now) for issue in issues]
-
-
-def _resolution_details(
-    session: Session, issues: Sequence[Issue], update: IssueUpdate, organization_id: int
-) -> dict[str, Any]:
-    """`releaseId` of the release the issues are resolved in; {} for a plain resolve (or no release yet)."""
-    if update.in_release is not None:
-        release = release_by_version(session, organization_id, update.in_release)
-        if release is None:
-            raise bad_request("Unable to find the given release.")
-        return {"releaseId": release.id, "inRelease": release.version}
-    if update.in_next_release:
-        project_ids = {issue.project_id for issue in issues}
-        if len(project_ids) > 1:
-            raise bad_request("Cannot set resolved in next release for multiple projects.")
-        # Events of releases up to the latest one known now stay resolved; a newer release regresses.
-        latest = latest_release(session, project_ids.pop()) if project_ids else None
-        if latest is not None:
-            return {"releaseId": latest.id, "inNextRelease": True}
-    return {}
-
-
-def _ignore_values(issue: Issue, update: IssueUpdate, now: datetime) -> dict[str, Any]:
-    details: dict[str, Any] = {}
-    if update.ignore_minutes is not None:
-        details["ignoreUntil"] = (now + timedelta(minutes=update.ignore_minutes)).isoformat()
-    if update.ignore_count is not None:
-        details["ignoreCount"] = update.ignore_count
-        details["ignoreBaseline"] = issue.times_seen
-    # An ignore with a condition lasts until it is met; without one, forever (or until escalating, if asked).
-    substatus = SUB_UNTIL_CONDITION_MET if details else IGNORED_SUBSTATUSES.get(update.substatus or "", SUB_FOREVER)
-    return {"status": IGNORED, "substatus": substatus, "status_details": details, "resolved_at": None}
-
-
-def _assignee(session: Session, organization_id: int, identifier: str | None) -> User | None:
-    if identifier is None:
-        return None
-    if identifier.startswith("team:"):
-        raise bad_request("Heron has no teams; assign issues to a user.")
-    user = organization_member(session, organization_id, identifier)
-    if user is None:
-        raise bad_request("Cannot assign to a user who is not a member of the organization.")
-    return user
 
 
 def _positive(details: dict[str, Any], body: dict[str, Any], *names: str) -> int | None:

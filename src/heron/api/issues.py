@@ -68,7 +68,7 @@ def update_project_issues(
 ) -> Response:
     """Change the issues named by `?id=` (or matching the query) as the body says; 204 when none match."""
     issues = _bulk_targets(request, session, [project.id], caller.user.id)
-    return _bulk_update(session, issues, body, project.organization_id)
+    return _bulk_update(session, issues, body, project.organization_id, caller.user.id)
 
 
 @router.put("/organizations/{organization_slug}/issues/")
@@ -82,7 +82,7 @@ def update_organization_issues(
     """Bulk update across the organization's projects (`?id=` or the query)."""
     project_ids = _organization_project_ids(request, session, organization)
     issues = _bulk_targets(request, session, project_ids, caller.user.id)
-    return _bulk_update(session, issues, body, organization.id)
+    return _bulk_update(session, issues, body, organization.id, caller.user.id)
 
 
 @router.get("/issues/{issue_id}/")
@@ -94,11 +94,13 @@ def issue_details(request: Request, issue: ReadableIssue, session: Db) -> Respon
 
 @router.put("/issues/{issue_id}/")
 @router.put("/organizations/{organization_slug}/issues/{issue_id}/")
-def update_issue(request: Request, issue: WritableIssue, session: Db, body: JsonBody = None) -> Response:
+def update_issue(
+    request: Request, issue: WritableIssue, session: Db, caller: AuthenticatedCaller, body: JsonBody = None
+) -> Response:
     """Change status, resolution, ignore conditions or assignee; returns the issue as it is now."""
     update = parse_issue_update(body)
     organization_id = session.get_one(Project, issue.project_id).organization_id
-    result = apply_issue_update(session, [issue], update, organization_id, utcnow())
+    result = apply_issue_update(session, [issue], update, organization_id, utcnow(), actor_id=caller.user.id)
     return json_response({**issue_detail_shape(request, session, issue), **result})
 
 
@@ -196,9 +198,11 @@ def _bulk_targets(request: Request, session: Session, project_ids: Sequence[int]
     return search_issues(session, search, offset=0, limit=BULK_MUTATION_LIMIT)
 
 
-def _bulk_update(session: Session, issues: list[Issue], body: dict[str, Any] | None, organization_id: int) -> Response:
+def _bulk_update(
+    session: Session, issues: list[Issue], body: dict[str, Any] | None, organization_id: int, actor_id: int
+) -> Response:
     update = parse_issue_update(body)
     if not issues:
         return Response(status_code=204)
-    result = apply_issue_update(session, issues, update, organization_id, utcnow())
+    result = apply_issue_update(session, issues, update, organization_id, utcnow(), actor_id=actor_id)
     return json_response(result)

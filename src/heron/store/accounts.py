@@ -199,3 +199,14 @@ def organization_member(session: Session, organization_id: int, identifier: str)
     else:
         statement = statement.where(User.email == identifier.lower())
     return session.scalars(statement).first()
+
+
+def organization_members(session: Session, organization_id: int) -> list[User]:
+    """The organization's active members, by email: whom its issues can be assigned to."""
+    statement = (
+        select(User)
+        .join(Member, Member.user_id == User.id)
+        .where(Member.organization_id == organization_id, User.is_active.is_(True))
+        .order_by(User.email)
+    )
+    return list(session.scalars(statement))

@@ -315,3 +315,18 @@ class SignInFailure(Base):
 def table_of(model: type[Base]) -> Table:
     """The Core table behind a model (for bulk inserts and upserts)."""
     return cast(Table, model.__table__)
+
+
+class IssueActivity(Base):
+    """One thing a person did to an issue: a comment (`text`), or a triage action (`kind` "resolved",
+    "resolved_in_next_release", "unresolved", "ignored", "assigned", "unassigned") with what it set in `data`."""
+
+    __tablename__ = "issue_activities"
+    __table_args__ = (Index("ix_issue_activities_issue_id_date_created", "issue_id", "date_created"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    issue_id: Mapped[int] = mapped_column(ForeignKey("issues.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    date_created: Mapped[datetime] = mapped_column(default=utcnow)

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
-from heron.web import auth, issue_page, projects, stream
+from heron.web import auth, comments, issue_page, projects, stream, triage
 from heron.web.csrf import CsrfMiddleware
 from heron.web.deps import PageServices
 from heron.web.errors import error_page, install_page_error_handlers
@@ -17,7 +17,7 @@ from heron.web.templates import page_environment
 
 STATIC = Path(__file__).parent / "static"
 # Each module owns a `router` of its pages.
-PAGE_MODULES = (auth, projects, stream, issue_page)
+PAGE_MODULES = (auth, projects, stream, issue_page, triage, comments)
 
 
 def build_pages_app(services: PageServices) -> ASGIApp:

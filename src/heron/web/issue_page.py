@@ -11,8 +11,10 @@ from fastapi import APIRouter, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from heron.store.accounts import users_by_id
+from heron.store.accounts import organization_members, users_by_id
+from heron.store.activity import issue_activity
 from heron.store.bodies import decompress_json
+from heron.store.comments import COMMENT
 from heron.store.events import issue_events, neighbour_event_ids, project_event
 from heron.store.frequency import DAY, issue_event_series
 from heron.store.models import STATUS_NAMES, SUBSTATUS_NAMES, Event, Issue, Project, Release
@@ -26,6 +28,7 @@ from heron.web.errors import not_found
 from heron.web.event_view import event_view
 from heron.web.tag_links import tag_search_url
 from heron.web.templates import render
+from heron.web.triage import IGNORE_DURATIONS
 
 router = APIRouter()
 
@@ -73,6 +76,10 @@ def issue_page(
         "view": event_view(decompress_json(event.body)) if event is not None else None,
         "links": _event_links(db, issue, event),
         "base": base,
+        "members": organization_members(db, organization.id),
+        "history": issue_activity(db, issue.id),
+        "comment_kind": COMMENT,
+        "ignore_durations": IGNORE_DURATIONS,
     }
     return render(request, "issue.html", context)
 

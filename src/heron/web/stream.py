@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from heron.search import DEFAULT_QUERY, SearchError, parse_query
-from heron.store.accounts import users_by_id
+from heron.store.accounts import organization_members, users_by_id
 from heron.store.frequency import issue_event_series
 from heron.store.issue_pages import IssueCursor, IssuePage, issue_page
 from heron.store.models import STATUS_NAMES, SUBSTATUS_NAMES, Issue, Project, User
@@ -24,6 +24,7 @@ from heron.web.charts import BarChart, bar_chart
 from heron.web.deps import Db, SignedIn
 from heron.web.errors import not_found
 from heron.web.templates import render
+from heron.web.triage import IGNORE_DURATIONS
 
 router = APIRouter()
 
@@ -85,6 +86,9 @@ def issue_stream(request: Request, organization_slug: str, viewer: SignedIn, db:
         "problem": problem,
         "rows": stream_rows(db, page.issues, projects),
         "links": _links(request, page),
+        "members": organization_members(db, organization.id),
+        "ignore_durations": IGNORE_DURATIONS,
+        "back": f"{request.url.path}?{request.url.query}",
     }
     return render(request, "stream.html", context, status=400 if problem else 200)
 
