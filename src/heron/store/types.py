@@ -19,11 +19,8 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(UTC)
         # SQLite compares datetimes as text: store them naive so every row has the same format.
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+        return _naive_utc(value) if dialect.name == "sqlite" else _utc(value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if not isinstance(value, datetime):
@@ -33,9 +30,17 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def sqlite_datetime_text(value: datetime) -> str:
     """What a `UTCDateTime` column holds on SQLite (naive UTC, always with microseconds), for raw statements."""
+    return _naive_utc(value).isoformat(" ", "microseconds")
+
+
+def _utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise ValueError("naive datetime given to a UTC column")
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    return value.astimezone(UTC)
+
+
+def _naive_utc(value: datetime) -> datetime:
+    return _utc(value).replace(tzinfo=None)
 
 
 def utc_from_timestamp(ts: float) -> datetime:
