@@ -5,10 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help run demo test check format bench docs clean
+.PHONY: help run demo test check format bench docs screenshots clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml clients/flask/pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Heron needs Python 3.11 ($(PYTHON) not found)"; exit 1; }
@@ -43,6 +43,9 @@ bench: $(STAMP) ## Run the ingest benchmark (prints events/s, latency percentile
 
 docs: $(STAMP) ## Regenerate docs/settings.md and docs/cli.md from the code
 	$(BIN)/python -m heron.docs
+
+screenshots: $(STAMP) ## Retake the README's PNGs in docs/screenshots/ (stream and issue, light and dark) in Chromium
+	$(BIN)/python docs/screenshots/take.py
 
 clean: ## Remove the virtualenv and caches (not your data in heron-data/)
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis tests/node/node_modules
