@@ -13,6 +13,7 @@ from heron.protocol.dsn import build_dsn
 from heron.store.accounts import add_member, create_token, create_user, organization_by_slug
 from heron.store.engine import make_engine, make_sessionmaker, transaction
 from heron.store.projects import create_project
+from heron.store.teams import default_team
 from tests.harness import HeronServer, Tenant
 
 
@@ -34,8 +35,10 @@ def user_token(
     role: str = "member",
     superuser: bool = False,
     email: str | None = None,
+    in_team: bool = True,
 ) -> str:
-    """A new user (a member of `org_slug` when given) and a token of theirs with `scopes`."""
+    """A new user (a member of `org_slug`, and of its first team unless `in_team` is false) and a token of theirs
+    with `scopes`."""
     engine = make_engine(heron.settings().resolved_database_url)
     try:
         with transaction(make_sessionmaker(engine)) as session:
@@ -43,7 +46,8 @@ def user_token(
             if org_slug is not None:
                 organization = organization_by_slug(session, org_slug)
                 assert organization is not None
-                add_member(session, organization, user, role)
+                team = default_team(session, organization.id) if in_team else None
+                add_member(session, organization, user, role, [team] if team is not None else [])
             return create_token(session, user, scopes)
     finally:
         engine.dispose()

@@ -122,3 +122,23 @@ def test_lists_never_show_the_other_organization(api_a: httpx.Client, tenants: T
 def test_an_assignee_from_the_other_organization_is_refused(api_a: httpx.Client, tenants: Tenants) -> None:
     response = api_a.put(f"/issues/{tenants.a_issue}/", json={"assignedTo": tenants.b.email})
     assert response.status_code == 400
+
+
+def test_a_member_outside_the_projects_teams_sees_the_organization_but_none_of_its_issues(
+    heron: HeronServer, tenants: Tenants
+) -> None:
+    from tests.api.conftest import user_token
+
+    scopes = ("org:read", "project:read", "event:read")
+    token = user_token(heron, scopes, org_slug=tenants.a.org_slug, in_team=False)
+    with heron.api(token) as api:
+        assert api.get(f"/organizations/{tenants.a.org_slug}/").status_code == 200
+        assert api.get(f"/organizations/{tenants.a.org_slug}/projects/").json() == []
+        assert api.get(f"/projects/{tenants.a.org_slug}/app/issues/").status_code == 404
+        assert api.get(f"/organizations/{tenants.a.org_slug}/issues/").json() == []
+        assert api.get(f"/issues/{tenants.a_issue}/").status_code == 404
+        assert api.get(f"/organizations/{tenants.a.org_slug}/issues/APP-1/").status_code == 404
+    admin = user_token(heron, scopes, org_slug=tenants.a.org_slug, role="admin", in_team=False)
+    with heron.api(admin) as api:
+        assert api.get(f"/issues/{tenants.a_issue}/").status_code == 200
+        assert api.get(f"/organizations/{tenants.a.org_slug}/issues/APP-1/").status_code == 200

@@ -1,4 +1,4 @@
-"""What a user may see: organizations, projects and issues are scoped by membership (None = superuser)."""
+"""What a user may see: organizations by membership, projects by role and team, everything for superusers."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from heron.store.organizations import (
     visible_projects,
 )
 from heron.store.releases import ensure_environments
+from heron.store.visibility import Visibility
 from tests.store.world import NOW, build_world
 
 
@@ -22,23 +23,23 @@ def test_members_see_only_their_organizations_and_superusers_see_all(sessions: s
     with sessions() as session:
         world = build_world(session)
         acme, globex = world.organizations["acme"], world.organizations["globex"]
-        assert [o.slug for o in visible_organizations(session, {acme})] == ["acme"]
-        assert [o.slug for o in visible_organizations(session, None)] == ["acme", "globex"]
-        assert visible_organization(session, "globex", {acme}) is None
-        assert visible_organization(session, "globex", None) is not None
-        assert visible_project(session, globex, "web", {acme}) is None
-        assert visible_project(session, acme, "app", {acme}) is not None
-        assert [p.slug for p in visible_projects(session, {acme})] == ["api", "app"]
-        assert [p.slug for p in visible_projects(session, None, organization_id=globex)] == ["web"]
+        assert [o.slug for o in visible_organizations(session, Visibility.of_organizations({acme}))] == ["acme"]
+        assert [o.slug for o in visible_organizations(session, Visibility.everything())] == ["acme", "globex"]
+        assert visible_organization(session, "globex", Visibility.of_organizations({acme})) is None
+        assert visible_organization(session, "globex", Visibility.everything()) is not None
+        assert visible_project(session, globex, "web", Visibility.of_organizations({acme})) is None
+        assert visible_project(session, acme, "app", Visibility.of_organizations({acme})) is not None
+        assert [p.slug for p in visible_projects(session, Visibility.of_organizations({acme}))] == ["api", "app"]
+        assert [p.slug for p in visible_projects(session, Visibility.everything(), organization_id=globex)] == ["web"]
 
 
 def test_issues_of_other_organizations_are_invisible(sessions: sessionmaker[Session]) -> None:
     with sessions() as session:
         world = build_world(session)
         acme = world.organizations["acme"]
-        assert visible_issue(session, world.issues["value_error"], {acme}) is not None
-        assert visible_issue(session, world.issues["globex_error"], {acme}) is None
-        assert visible_issue(session, world.issues["globex_error"], None) is not None
+        assert visible_issue(session, world.issues["value_error"], Visibility.of_organizations({acme})) is not None
+        assert visible_issue(session, world.issues["globex_error"], Visibility.of_organizations({acme})) is None
+        assert visible_issue(session, world.issues["globex_error"], Visibility.everything()) is not None
         mixed = [world.issues["value_error"], world.issues["globex_error"]]
         found = issues_in_projects(session, mixed, [world.projects["app"]])
         assert [issue.id for issue in found] == [world.issues["value_error"]]

@@ -74,7 +74,7 @@ DeletableIssue = Annotated[Issue, issue_in_path(EVENT_ADMIN)]
 
 def organization_for(session: Session, caller: Caller, slug: str) -> Organization:
     """The organization with this slug, if the caller may see it; else 404."""
-    organization = visible_organization(session, slug, caller.visible_organizations)
+    organization = visible_organization(session, slug, caller.visibility)
     if organization is None:
         raise not_found("The requested organization does not exist")
     return organization
@@ -83,7 +83,7 @@ def organization_for(session: Session, caller: Caller, slug: str) -> Organizatio
 def project_for(session: Session, caller: Caller, organization_slug: str, project_slug: str) -> Project:
     """The project `organization_slug/project_slug`, if the caller may see it; else 404."""
     organization = organization_for(session, caller, organization_slug)
-    project = visible_project(session, organization.id, project_slug, caller.visible_organizations)
+    project = visible_project(session, organization.id, project_slug, caller.visibility)
     if project is None:
         raise not_found("The requested project does not exist")
     return project
@@ -94,13 +94,15 @@ def issue_for(session: Session, caller: Caller, issue_ref: str, organization: Or
     not see it or it belongs to another organization than `organization`."""
     issue: Issue | None = None
     if issue_ref.isdigit() and int(issue_ref) <= _MAX_ID:
-        issue = visible_issue(session, int(issue_ref), caller.visible_organizations)
+        issue = visible_issue(session, int(issue_ref), caller.visibility)
         if issue is not None and organization is not None and not _issue_in(session, issue, organization):
             issue = None
     elif organization is not None:
         parsed = parse_short_id(issue_ref)
         if parsed is not None:
             issue = issue_by_short_id(session, organization.id, *parsed)
+            if issue is not None and not caller.visibility.sees_project(session.get_one(Project, issue.project_id)):
+                issue = None
     if issue is None:
         raise not_found("The requested issue does not exist")
     return issue

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from heron.api.errors import ApiError
 from heron.store.accounts import record_token_use, token_owner, token_use_is_stale
-from heron.store.models import Member, User
+from heron.store.models import User
+from heron.store.visibility import Visibility, user_visibility
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -36,11 +36,11 @@ Db = Annotated[Session, Depends(db_session, scope="function")]
 
 @dataclass(frozen=True, slots=True)
 class Caller:
-    """The user behind a bearer token, the token's scopes and the organizations the user belongs to."""
+    """The user behind a bearer token, the token's scopes and what the user may see."""
 
     user: User
     scopes: frozenset[str]
-    organization_ids: frozenset[int]
+    visibility: Visibility
 
     def require(self, scope: str) -> None:
         """Refuse with 403 unless the token holds `scope`."""
@@ -55,9 +55,9 @@ class Caller:
             )
 
     @property
-    def visible_organizations(self) -> frozenset[int] | None:
-        """The organizations the caller may see: None means all of them (a superuser)."""
-        return None if self.user.is_superuser else self.organization_ids
+    def organization_ids(self) -> frozenset[int]:
+        """The organizations the user is a member of."""
+        return frozenset(self.visibility.roles)
 
 
 def optional_caller(request: Request, session: Db) -> Caller | None:
@@ -78,8 +78,7 @@ def optional_caller(request: Request, session: Db) -> Caller | None:
                 record_token_use(writer, owner.token_id)
         else:
             record_token_use(session, owner.token_id)  # this request holds the write lock already
-    organization_ids = frozenset(session.scalars(select(Member.organization_id).where(Member.user_id == owner.user.id)))
-    return Caller(owner.user, owner.scopes, organization_ids)
+    return Caller(owner.user, owner.scopes, user_visibility(session, owner.user.id, superuser=owner.user.is_superuser))
 
 
 def caller(found: Annotated[Caller | None, Depends(optional_caller)]) -> Caller:

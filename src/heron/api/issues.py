@@ -25,7 +25,7 @@ from heron.api.access import (
     bad_request,
 )
 from heron.api.access import ProjectEvents as ReadableProjectIssues
-from heron.api.deps import AuthenticatedCaller, Db, public_url
+from heron.api.deps import AuthenticatedCaller, Caller, Db, public_url
 from heron.api.errors import not_found
 from heron.api.issue_updates import apply_issue_update, parse_issue_update
 from heron.api.pagination import json_response, paginated_response, requested_page
@@ -58,7 +58,7 @@ def organization_issues(
     request: Request, organization: OrganizationEvents, session: Db, caller: AuthenticatedCaller
 ) -> Response:
     """The organization's issues (of the `?project=` ids, or all its projects) matching the query."""
-    project_ids = _organization_project_ids(request, session, organization)
+    project_ids = _organization_project_ids(request, session, organization, caller)
     return _issue_page(request, session, issue_search(request, project_ids, caller.user.id))
 
 
@@ -80,7 +80,7 @@ def update_organization_issues(
     body: JsonBody = None,
 ) -> Response:
     """Bulk update across the organization's projects (`?id=` or the query)."""
-    project_ids = _organization_project_ids(request, session, organization)
+    project_ids = _organization_project_ids(request, session, organization, caller)
     issues = _bulk_targets(request, session, project_ids, caller.user.id)
     return _bulk_update(session, issues, body, organization.id, caller.user.id)
 
@@ -171,10 +171,13 @@ def _issue_page(request: Request, session: Session, search: IssueSearch) -> Resp
     return paginated_response(request, page, issues, lambda rows: issue_list(session, rows, base_url))
 
 
-def _organization_project_ids(request: Request, session: Session, organization: Organization) -> list[int]:
-    """The `?project=` ids (all of the organization's projects when absent or -1); 404 for a foreign one."""
+def _organization_project_ids(
+    request: Request, session: Session, organization: Organization, caller: Caller
+) -> list[int]:
+    """The `?project=` ids (all of the organization's projects the caller may see when absent or -1); 404 for
+    one the caller may not see."""
     own = {
-        p.id for p in visible_projects(session, [organization.id], organization_id=organization.id, limit=MAX_PROJECTS)
+        p.id for p in visible_projects(session, caller.visibility, organization_id=organization.id, limit=MAX_PROJECTS)
     }
     wanted: set[int] = set()
     for raw in request.query_params.getlist("project"):

@@ -24,7 +24,7 @@ def list_organizations(request: Request, session: Db, caller: AuthenticatedCalle
     """The organizations the caller belongs to (every one for a superuser), by slug."""
     caller.require_any(ORG_READ)
     page = requested_page(request)
-    organizations = visible_organizations(session, caller.visible_organizations, offset=page.offset, limit=page.fetch)
+    organizations = visible_organizations(session, caller.visibility, offset=page.offset, limit=page.fetch)
     base_url = public_url(request)
     return paginated_response(
         request, page, organizations, lambda rows: [organization_shape(o, base_url) for o in rows]
@@ -36,7 +36,7 @@ def organization_details(
     request: Request, organization: ReadableOrganization, session: Db, caller: AuthenticatedCaller
 ) -> Response:
     """One organization, with the caller's role and scopes and its projects."""
-    projects = visible_projects(session, caller.visible_organizations, organization_id=organization.id, limit=1000)
+    projects = visible_projects(session, caller.visibility, organization_id=organization.id, limit=1000)
     facts = load_project_facts(session, projects, caller.organization_ids)
     role = member_roles(session, caller.user.id, [organization.id]).get(organization.id)
     shape = organization_detail_shape(
@@ -56,7 +56,7 @@ def organization_projects(
     """The organization's projects, by slug."""
     page = requested_page(request)
     projects = visible_projects(
-        session, caller.visible_organizations, organization_id=organization.id, offset=page.offset, limit=page.fetch
+        session, caller.visibility, organization_id=organization.id, offset=page.offset, limit=page.fetch
     )
     return paginated_response(
         request,

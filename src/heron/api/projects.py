@@ -19,7 +19,7 @@ def list_projects(request: Request, session: Db, caller: AuthenticatedCaller) ->
     """Every project the caller may see, across organizations, each with its organization."""
     caller.require_any(PROJECT_READ)
     page = requested_page(request)
-    projects = visible_projects(session, caller.visible_organizations, offset=page.offset, limit=page.fetch)
+    projects = visible_projects(session, caller.visibility, offset=page.offset, limit=page.fetch)
     return paginated_response(
         request,
         page,

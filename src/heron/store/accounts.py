@@ -13,7 +13,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from heron.store.models import ApiToken, Member, Organization, User
+from heron.store.models import ApiToken, Member, Organization, Team, User
+from heron.store.teams import create_team, set_member_teams
 from heron.store.types import utcnow
 
 ROLES = ("owner", "admin", "member")
@@ -96,14 +97,15 @@ def user_by_email(session: Session, email: str) -> User | None:
 def create_organization(
     session: Session, slug: str, name: str | None = None, owner: User | None = None
 ) -> Organization:
-    """A new organization, with `owner` as its first owner."""
+    """A new organization with a team of the same slug, and `owner` as its first owner, in that team."""
     if session.scalars(select(Organization).where(Organization.slug == slug)).first() is not None:
         raise AccountError(f"an organization with slug {slug} exists already")
     organization = Organization(slug=slug, name=name or slug)
     session.add(organization)
     session.flush()
+    team = create_team(session, organization.id, slug, organization.name)
     if owner is not None:
-        add_member(session, organization, owner, "owner")
+        add_member(session, organization, owner, "owner", [team])
     return organization
 
 
@@ -112,13 +114,16 @@ def organization_by_slug(session: Session, slug: str) -> Organization | None:
     return session.scalars(select(Organization).where(Organization.slug == slug)).first()
 
 
-def add_member(session: Session, organization: Organization, user: User, role: str) -> Member:
-    """Make `user` a member of `organization` with `role`."""
+def add_member(
+    session: Session, organization: Organization, user: User, role: str, teams: Iterable[Team] = ()
+) -> Member:
+    """Make `user` a member of `organization` with `role`, in `teams`."""
     if role not in ROLES:
         raise AccountError(f"unknown role {role!r}; roles are {', '.join(ROLES)}")
     member = Member(organization_id=organization.id, user_id=user.id, role=role)
     session.add(member)
     session.flush()
+    set_member_teams(session, member, teams)
     return member
 
 
@@ -170,6 +175,22 @@ def token_use_is_stale(owner: TokenOwner) -> bool:
 def record_token_use(session: Session, token_id: int) -> None:
     """Remember that a token was just used."""
     session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used=utcnow()))
+
+
+def user_tokens(session: Session, user_id: int) -> list[ApiToken]:
+    """The user's API tokens, newest first."""
+    statement = select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id.desc())
+    return list(session.scalars(statement))
+
+
+def revoke_token(session: Session, user_id: int, token_id: int) -> bool:
+    """Delete one of the user's tokens (it stops working at once); False when they have no such token."""
+    token = session.get(ApiToken, token_id)
+    if token is None or token.user_id != user_id:
+        return False
+    session.delete(token)
+    session.flush()
+    return True
 
 
 def _token_hash(token: str) -> str:

@@ -10,8 +10,8 @@ from sqlalchemy import bindparam, case, delete, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from heron.store.models import GroupHash, Issue, IssueUser, Project, table_of
-from heron.store.organizations import VisibleOrganizations
 from heron.store.upsert import insert_ignore
+from heron.store.visibility import Visibility
 
 
 def issue_ids_by_hash(session: Session, project_id: int, hashes: Iterable[str]) -> dict[str, int]:
@@ -116,11 +116,13 @@ def add_issue_users(session: Session, pairs: set[tuple[int, str]]) -> None:
     session.connection().execute(statement, [{"issue_id": i, "n": n} for i, n in sorted(added.items())])
 
 
-def visible_issue(session: Session, issue_id: int, organization_ids: VisibleOrganizations) -> Issue | None:
-    """The issue, if it belongs to an organization the user may see."""
-    statement = select(Issue).join(Project, Project.id == Issue.project_id).where(Issue.id == issue_id)
-    if organization_ids is not None:
-        statement = statement.where(Project.organization_id.in_(sorted(organization_ids)))
+def visible_issue(session: Session, issue_id: int, visibility: Visibility) -> Issue | None:
+    """The issue, if it belongs to a project the user may see."""
+    statement = (
+        select(Issue)
+        .join(Project, Project.id == Issue.project_id)
+        .where(Issue.id == issue_id, visibility.project_filter(Project.id, Project.organization_id))
+    )
     return session.scalars(statement).first()
 
 

@@ -330,3 +330,44 @@ class IssueActivity(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     date_created: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Team(Base):
+    """A group of an organization's members that owns projects: a member (role `member`) sees only the projects
+    of their teams; owners and admins see every project of the organization."""
+
+    __tablename__ = "teams"
+    __table_args__ = (UniqueConstraint("organization_id", "slug"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    slug: Mapped[str] = mapped_column(String(50))
+    name: Mapped[str] = mapped_column(String(200))
+    date_created: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TeamMember(Base):
+    __tablename__ = "team_members"
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
+class ProjectTeam(Base):
+    __tablename__ = "project_teams"
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
+class Invite(Base):
+    """An invitation to join an organization, by link: only the link token's sha256 is stored. `email`, when
+    set, is the only address that may accept it. Accepting makes a member with `role` in `team_ids`."""
+
+    __tablename__ = "invites"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(String(20))
+    team_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    date_created: Mapped[datetime] = mapped_column(default=utcnow)
+    expires: Mapped[datetime]

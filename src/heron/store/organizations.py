@@ -1,60 +1,53 @@
-"""Reads of organizations and their projects for the API and pages, always scoped to what a user may see.
-
-`organization_ids=None` means every organization (a superuser); otherwise only those listed are visible.
-"""
+"""Reads of organizations and their projects for the API and pages, always scoped to what a user may see
+(heron.store.visibility)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, select, true
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from heron.store.models import Environment, Issue, Member, Organization, Project, ProjectKey
-
-VisibleOrganizations = Collection[int] | None
+from heron.store.visibility import Visibility
 
 
 def visible_organizations(
-    session: Session, organization_ids: VisibleOrganizations, *, offset: int = 0, limit: int = 100
+    session: Session, visibility: Visibility, *, offset: int = 0, limit: int = 100
 ) -> list[Organization]:
     """The organizations a user may see, by slug."""
-    statement = select(Organization).where(_organization_visible(Organization.id, organization_ids))
+    statement = select(Organization).where(visibility.organization_filter(Organization.id))
     return list(session.scalars(statement.order_by(Organization.slug).offset(offset).limit(limit)))
 
 
-def visible_organization(session: Session, slug: str, organization_ids: VisibleOrganizations) -> Organization | None:
+def visible_organization(session: Session, slug: str, visibility: Visibility) -> Organization | None:
     """The organization with this slug, if the user may see it."""
-    statement = select(Organization).where(
-        Organization.slug == slug, _organization_visible(Organization.id, organization_ids)
-    )
+    statement = select(Organization).where(Organization.slug == slug, visibility.organization_filter(Organization.id))
     return session.scalars(statement).first()
 
 
-def visible_project(
-    session: Session, organization_id: int, slug: str, organization_ids: VisibleOrganizations
-) -> Project | None:
-    """The organization's project with this slug, if the user may see the organization."""
+def visible_project(session: Session, organization_id: int, slug: str, visibility: Visibility) -> Project | None:
+    """The organization's project with this slug, if the user may see it."""
     statement = select(Project).where(
         Project.organization_id == organization_id,
         Project.slug == slug,
-        _organization_visible(Project.organization_id, organization_ids),
+        visibility.project_filter(Project.id, Project.organization_id),
     )
     return session.scalars(statement).first()
 
 
 def visible_projects(
     session: Session,
-    organization_ids: VisibleOrganizations,
+    visibility: Visibility,
     *,
     organization_id: int | None = None,
     offset: int = 0,
     limit: int = 100,
 ) -> list[Project]:
     """Projects the user may see (of one organization when `organization_id` is given), by slug."""
-    statement = select(Project).where(_organization_visible(Project.organization_id, organization_ids))
+    statement = select(Project).where(visibility.project_filter(Project.id, Project.organization_id))
     if organization_id is not None:
         statement = statement.where(Project.organization_id == organization_id)
     statement = statement.order_by(Project.slug, Project.id).offset(offset).limit(limit)
@@ -127,11 +120,3 @@ def project_keys(session: Session, project_id: int, *, offset: int = 0, limit: i
         .limit(limit)
     )
     return list(session.scalars(statement))
-
-
-def _organization_visible(
-    column: InstrumentedAttribute[int], organization_ids: VisibleOrganizations
-) -> ColumnElement[bool]:
-    if organization_ids is None:
-        return true()
-    return column.in_(sorted(organization_ids))

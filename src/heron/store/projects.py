@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from heron.store.models import Project, ProjectKey
+from heron.store.models import Project, ProjectKey, Team
+from heron.store.teams import SLUG, default_team, set_project_teams
 
 # The first key of the digest's advisory locks on PostgreSQL ("HERO"); the second is the project id.
 _DIGEST_LOCK = {"space": 0x4845524F}
@@ -49,9 +51,14 @@ def key_by_public_key(session: Session, public_key: str) -> ProjectKey | None:
 
 
 def create_project(
-    session: Session, organization_id: int, slug: str, name: str | None = None, platform: str | None = None
+    session: Session,
+    organization_id: int,
+    slug: str,
+    name: str | None = None,
+    platform: str | None = None,
+    teams: Iterable[Team] | None = None,
 ) -> tuple[Project, ProjectKey]:
-    """A new project with its first DSN key."""
+    """A new project with its first DSN key, owned by `teams` (by default the organization's oldest team)."""
     exists = session.scalars(
         select(Project).where(Project.organization_id == organization_id, Project.slug == slug)
     ).first()
@@ -60,6 +67,10 @@ def create_project(
     project = Project(organization_id=organization_id, slug=slug, name=name or slug, platform=platform)
     session.add(project)
     session.flush()
+    if teams is None:
+        oldest = default_team(session, organization_id)
+        teams = [oldest] if oldest is not None else []
+    set_project_teams(session, project, teams)
     return project, create_key(session, project)
 
 
@@ -76,3 +87,51 @@ def project_by_slug(session: Session, organization_id: int, slug: str) -> Projec
     return session.scalars(
         select(Project).where(Project.organization_id == organization_id, Project.slug == slug)
     ).first()
+
+
+MAX_RETENTION_DAYS = 3650
+MAX_RATE_LIMIT_WINDOW = 86_400
+
+
+class ProjectSettingsError(ValueError):
+    """A project or key setting that cannot be saved; the message says why."""
+
+
+def update_project(
+    session: Session, project: Project, *, name: str, slug: str, platform: str, retention_days: int
+) -> None:
+    """Save the project's settings form (name, slug, platform, retention in days)."""
+    name, slug, platform = name.strip(), slug.strip().lower(), platform.strip()
+    if not name or len(name) > 200:
+        raise ProjectSettingsError("A project name is 1 to 200 characters.")
+    if not SLUG.fullmatch(slug):
+        raise ProjectSettingsError(
+            "A project slug is 1 to 50 lowercase letters, digits, '-' or '_', starting with a letter or digit."
+        )
+    if slug != project.slug and project_by_slug(session, project.organization_id, slug) is not None:
+        raise ProjectSettingsError(f"The organization has a project {slug} already.")
+    if len(platform) > 64:
+        raise ProjectSettingsError("A platform is at most 64 characters.")
+    if not 1 <= retention_days <= MAX_RETENTION_DAYS:
+        raise ProjectSettingsError(f"Retention is 1 to {MAX_RETENTION_DAYS} days.")
+    project.name, project.slug, project.platform = name, slug, platform or None
+    project.retention_days = retention_days
+    session.flush()
+
+
+def project_key(session: Session, project: Project, key_id: int) -> ProjectKey | None:
+    """The project's DSN key with this id."""
+    key = session.get(ProjectKey, key_id)
+    return key if key is not None and key.project_id == project.id else None
+
+
+def set_key_rate_limit(key: ProjectKey, count: int | None, window: int | None) -> None:
+    """At most `count` events per `window` seconds through this key; both None: unlimited."""
+    if (count is None) != (window is None):
+        raise ProjectSettingsError("A rate limit needs both a number of events and a window, or neither.")
+    if count is not None and window is not None:
+        if count < 1:
+            raise ProjectSettingsError("A rate limit allows at least 1 event.")
+        if not 1 <= window <= MAX_RATE_LIMIT_WINDOW:
+            raise ProjectSettingsError(f"A rate limit window is 1 to {MAX_RATE_LIMIT_WINDOW} seconds.")
+    key.rate_limit_count, key.rate_limit_window = count, window

@@ -11,26 +11,27 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from heron.store.models import Member, User, WebSession
+from heron.store.models import User, WebSession
+from heron.store.visibility import Visibility, user_visibility
 
 SESSION_LIFETIME = timedelta(days=14)
 
 
 @dataclass(frozen=True, slots=True)
 class Viewer:
-    """The user behind a browser session and the organizations they belong to (plain values, so they outlive the
-    request's database session, e.g. on an error page)."""
+    """The user behind a browser session and what they may see (plain values, so they outlive the request's
+    database session, e.g. on an error page)."""
 
     user_id: int
     email: str
     name: str
     is_superuser: bool
-    organization_ids: frozenset[int]
+    visibility: Visibility
 
     @property
-    def visible_organizations(self) -> frozenset[int] | None:
-        """The organizations the viewer may see: None means all of them (a superuser)."""
-        return None if self.is_superuser else self.organization_ids
+    def organization_ids(self) -> frozenset[int]:
+        """The organizations the viewer is a member of."""
+        return frozenset(self.visibility.roles)
 
 
 def start_web_session(session: Session, user_id: int, now: datetime) -> str:
@@ -52,8 +53,8 @@ def session_viewer(session: Session, key: str, now: datetime) -> Viewer | None:
     if row is None or not row.User.is_active:
         return None
     user: User = row.User
-    organization_ids = frozenset(session.scalars(select(Member.organization_id).where(Member.user_id == user.id)))
-    return Viewer(user.id, user.email, user.name, user.is_superuser, organization_ids)
+    visibility = user_visibility(session, user.id, superuser=user.is_superuser)
+    return Viewer(user.id, user.email, user.name, user.is_superuser, visibility)
 
 
 def end_web_session(session: Session, key: str) -> None:

@@ -8,7 +8,20 @@ from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
-from heron.web import auth, comments, issue_page, projects, stream, triage
+from heron.web import (
+    auth,
+    comments,
+    invites,
+    issue_page,
+    members,
+    project_settings,
+    projects,
+    settings,
+    stream,
+    teams,
+    tokens,
+    triage,
+)
 from heron.web.csrf import CsrfMiddleware
 from heron.web.deps import PageServices
 from heron.web.errors import error_page, install_page_error_handlers
@@ -17,7 +30,8 @@ from heron.web.templates import page_environment
 
 STATIC = Path(__file__).parent / "static"
 # Each module owns a `router` of its pages.
-PAGE_MODULES = (auth, projects, stream, issue_page, triage, comments)
+PAGE_MODULES = (auth, projects, stream, issue_page, triage, comments, settings, members, teams, project_settings,
+                tokens, invites)  # fmt: skip
 
 
 def build_pages_app(services: PageServices) -> ASGIApp:

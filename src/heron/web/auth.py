@@ -58,8 +58,13 @@ def sign_in(request: Request) -> Response:
     with transaction(services.write_sessions) as session:
         forget_sign_in_failures(session, email)
         key = start_web_session(session, user.id, now)
-    response = RedirectResponse(following, status_code=303)
-    cookie = sign(services.settings.secret_key, SESSION_PURPOSE, key)
+    return signed_in_redirect(request, key, following)
+
+
+def signed_in_redirect(request: Request, key: str, target: str) -> Response:
+    """A redirect to `target` that hands the browser the cookie of the session `key`."""
+    response = RedirectResponse(target, status_code=303)
+    cookie = sign(services_of(request).settings.secret_key, SESSION_PURPOSE, key)
     lifetime = int(SESSION_LIFETIME.total_seconds())
     response.headers.append(
         "set-cookie", cookie_header(SESSION_COOKIE, cookie, secure=_https(request), max_age=lifetime)

@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
+from heron.web.forms import FormError
 from heron.web.templates import render
 
 TITLES = {400: "Bad request", 403: "Forbidden", 404: "Not found", 405: "Method not allowed", 413: "Too large",
@@ -45,6 +46,10 @@ def install_page_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(PageError)
     async def page_error(request: Request, exc: PageError) -> Response:
         return await error_page(request, exc.status, exc.message)
+
+    @app.exception_handler(FormError)
+    async def bad_form(request: Request, exc: FormError) -> Response:
+        return await error_page(request, 400, str(exc))
 
     @app.exception_handler(SignInRequired)
     async def sign_in_required(request: Request, _exc: SignInRequired) -> Response:

@@ -27,3 +27,18 @@ def parse_form(content_type: str, body: bytes) -> FormData:
     except (UnicodeDecodeError, ValueError) as error:
         raise FormError(f"unreadable form: {error}") from None
     return FormData(fields)
+
+
+def optional_int(form: FormData, name: str, label: str, *, maximum: int = 2**31 - 1) -> int | None:
+    """A whole-number field; None when left empty. Raises FormError naming `label` when it is not one."""
+    raw = str(form.get(name, "")).strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) > maximum:
+        raise FormError(f"{label} must be a whole number.")
+    return int(raw)
+
+
+def id_list(form: FormData, name: str) -> list[int]:
+    """The ids of a group of checkboxes (non-numeric values are ignored: they can name nothing)."""
+    return sorted({int(value) for value in form.getlist(name) if isinstance(value, str) and value.isdigit()})

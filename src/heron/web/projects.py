@@ -38,8 +38,8 @@ class OrganizationProjects:
 @router.get("/")
 def projects_page(request: Request, viewer: SignedIn, db: Db) -> Response:
     """The viewer's organizations and their projects."""
-    organizations = visible_organizations(db, viewer.visible_organizations, limit=MAX_PROJECTS)
-    projects = visible_projects(db, viewer.visible_organizations, limit=MAX_PROJECTS)
+    organizations = visible_organizations(db, viewer.visibility, limit=MAX_PROJECTS)
+    projects = visible_projects(db, viewer.visibility, limit=MAX_PROJECTS)
     series = project_event_series(db, (project.id for project in projects), utcnow())
     groups = [
         OrganizationProjects(
