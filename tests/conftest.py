@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 
 from heron.store.engine import make_engine, make_sessionmaker
 from heron.store.migrate import upgrade
+from tests.exit_watchdog import pytest_sessionfinish, pytest_unconfigure  # noqa: F401 — hooks, by name
 from tests.harness import HeronServer
 
 POSTGRES_ADMIN_URL = os.environ.get("HERON_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
