@@ -38,6 +38,8 @@ def test_a_newcomer_goes_from_nothing_to_an_issue_with_the_cli(tmp_path: Path) -
     finally:
         server.stop()
     assert [issue["title"] for issue in issues] == ["This is a test event sent by heron send-test-event."]
+    # A fresh event outlives the retention sweep.
+    assert heron(server, "cleanup").strip() == "deleted 0 events, 0 issues, 0 transactions"
 
 
 def test_bootstrap_creates_the_demo_once_and_prints_the_same_dsn(tmp_path: Path) -> None:

@@ -41,7 +41,9 @@ def ensure_demo(settings: Settings, sessions: sessionmaker[Session]) -> list[str
         )
         project = project_by_slug(session, organization.id, PROJECT)
         if project is None:
-            project, _ = create_project(session, organization.id, PROJECT, "Demo", "python-flask")
+            project, _ = create_project(
+                session, organization.id, PROJECT, "Demo", "python-flask", retention_days=settings.event_retention_days
+            )
         key = session.scalars(
             select(ProjectKey).where(ProjectKey.project_id == project.id, ProjectKey.is_active).order_by(ProjectKey.id)
         ).first()

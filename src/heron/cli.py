@@ -101,6 +101,18 @@ def worker(processes: int | None, no_migrate: bool) -> None:
 
 
 @main.command()
+def cleanup() -> None:
+    """Delete events, issues and raw transactions older than each project's retention (workers do it hourly)."""
+    from heron.store.retention import delete_expired
+    from heron.store.types import utcnow
+
+    settings = _settings()
+    _migrate(settings)
+    result = delete_expired(_sessions(settings), utcnow())
+    click.echo(f"deleted {result.events} events, {result.issues} issues, {result.transactions} transactions")
+
+
+@main.command()
 def migrate() -> None:
     """Create or upgrade the database schema."""
     _migrate(_settings())
@@ -187,7 +199,9 @@ def project_create(organization: str, slug: str, platform: str | None, name: str
         if found is None:
             raise click.ClickException(f"no organization with slug {organization}")
         try:
-            created, key = create_project(session, found.id, slug, name, platform)
+            created, key = create_project(
+                session, found.id, slug, name, platform, retention_days=settings.event_retention_days
+            )
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
         dsn = build_dsn(settings.public_url, key.public_key, created.id)

@@ -18,6 +18,8 @@ from heron.config import Settings
 from heron.digest.pipeline import DigestResult, digest_batch
 from heron.queue import Claimed, EnvelopeQueue, open_queue
 from heron.store.engine import make_engine, make_sessionmaker
+from heron.store.retention import delete_expired
+from heron.store.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +33,10 @@ GATHER_SLEEP = 0.1
 # Digest workers yield the CPU to ingest (and pages) when both want it: ingest answers SDKs that wait, the
 # digest only drains a queue.
 WORKER_NICENESS = 5
+# Each worker deletes what has outlived its project's retention once an hour (heron.store.retention), first a
+# minute after it starts. With several workers the sweeps overlap harmlessly: deleting is idempotent.
+RETENTION_EVERY = 3600.0
+RETENTION_FIRST = 60.0
 
 
 class DigestWorker:
@@ -45,10 +51,14 @@ class DigestWorker:
     def run(self) -> None:
         """Digest until `stop()` is called, or until the process that started this one is gone."""
         parent = os.getppid()
+        next_sweep = time.monotonic() + RETENTION_FIRST
         while not self.stopping.is_set():
             if os.getppid() != parent:
                 log.warning("the process that started this digest worker is gone; stopping")
                 return
+            if time.monotonic() >= next_sweep:
+                self.sweep()
+                next_sweep = time.monotonic() + RETENTION_EVERY
             claimed = self.run_once()
             if claimed < self.settings.digest_batch_size:
                 self.stopping.wait(GATHER_SLEEP if claimed else IDLE_SLEEP)
@@ -72,6 +82,21 @@ class DigestWorker:
 
     def stop(self) -> None:
         self.stopping.set()
+
+    def sweep(self) -> None:
+        """Delete what has outlived its project's retention; a failure is logged and retried at the next sweep."""
+        try:
+            result = delete_expired(self.sessions, utcnow())
+        except Exception:
+            log.exception("retention sweep failed")
+            return
+        if result.events or result.issues or result.transactions:
+            log.info(
+                "retention: deleted %d events, %d issues, %d transactions",
+                result.events,
+                result.issues,
+                result.transactions,
+            )
 
     def _digest(self, claimed: list[Claimed]) -> DigestResult:
         with _collector_paused():

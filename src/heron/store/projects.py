@@ -57,14 +57,18 @@ def create_project(
     name: str | None = None,
     platform: str | None = None,
     teams: Iterable[Team] | None = None,
+    retention_days: int = 90,
 ) -> tuple[Project, ProjectKey]:
-    """A new project with its first DSN key, owned by `teams` (by default the organization's oldest team)."""
+    """A new project with its first DSN key, owned by `teams` (by default the organization's oldest team), keeping
+    its events `retention_days` days."""
     exists = session.scalars(
         select(Project).where(Project.organization_id == organization_id, Project.slug == slug)
     ).first()
     if exists is not None:
         raise ValueError(f"the organization has a project with slug {slug} already")
-    project = Project(organization_id=organization_id, slug=slug, name=name or slug, platform=platform)
+    project = Project(
+        organization_id=organization_id, slug=slug, name=name or slug, platform=platform, retention_days=retention_days
+    )
     session.add(project)
     session.flush()
     if teams is None:

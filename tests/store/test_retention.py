@@ -1,0 +1,46 @@
+"""Retention: events older than their project's retention are deleted in batches, issues whose last event
+expired go with their tag counts, and projects keep their own retention."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from heron.store.accounts import create_organization
+from heron.store.models import Event, Issue, IssueTagValue, Project
+from heron.store.projects import create_project
+from heron.store.retention import delete_expired
+from tests.store.world import NOW, add_issue
+from tests.web.site import add_event
+
+
+def test_expired_events_and_issues_are_deleted_per_project(sessions: sessionmaker[Session]) -> None:
+    with sessions() as session, session.begin():
+        acme = create_organization(session, "acme")
+        short, _ = create_project(session, acme.id, "short", retention_days=7)
+        long, _ = create_project(session, acme.id, "long")  # 90 days
+        old_issue = add_issue(session, short.id, "Old", last_seen=NOW - timedelta(days=8), tags={"env": ["prod"]})
+        live_issue = add_issue(session, short.id, "Live", last_seen=NOW - timedelta(days=1))
+        kept_issue = add_issue(session, long.id, "Kept", last_seen=NOW - timedelta(days=30))
+        for days in (10, 9, 8):
+            add_event(session, short.id, old_issue, NOW - timedelta(days=days))
+        add_event(session, short.id, live_issue, NOW - timedelta(days=20))
+        add_event(session, short.id, live_issue, NOW - timedelta(days=1))
+        add_event(session, long.id, kept_issue, NOW - timedelta(days=30))
+        ids = {"short": short.id, "long": long.id}
+
+    result = delete_expired(sessions, NOW, batch=2)  # batches smaller than the work: several rounds
+
+    assert (result.events, result.issues, result.transactions) == (4, 1, 0)
+    with sessions() as session:
+        remaining = dict(session.execute(select(Event.project_id, func.count()).group_by(Event.project_id)).all())
+        assert remaining == {ids["short"]: 1, ids["long"]: 1}
+        assert set(session.scalars(select(Issue.title))) == {"Live", "Kept"}
+        assert (
+            session.scalar(select(func.count()).select_from(IssueTagValue).where(IssueTagValue.issue_id == old_issue))
+            == 0
+        )
+        assert session.get_one(Project, ids["long"]).retention_days == 90
+    assert delete_expired(sessions, NOW).events == 0
