@@ -19,6 +19,7 @@ from heron.protocol.envelope import Envelope, Item, serialize_envelope
 from heron.queue import QueuedEnvelope
 from heron.queue.sqlite import SqliteQueue
 from heron.store.accounts import create_organization
+from heron.store.activity import issue_activity
 from heron.store.bodies import decompress_json
 from heron.store.engine import transaction
 from heron.store.models import (
@@ -148,6 +149,9 @@ def test_a_new_event_on_a_resolved_issue_is_a_regression(digest: Digest) -> None
     digest.send(envelope(error_event()))
     [issue] = digest.issues()
     assert (issue.status, issue.substatus, issue.times_seen) == (UNRESOLVED, SUB_REGRESSED, 2)
+    with digest.sessions() as session:  # the history says when, with no author: the digest did it
+        [entry] = issue_activity(session, issue.id)
+        assert (entry.kind, entry.author, entry.date_created > issue.first_seen) == ("regressed", None, True)
 
 
 def test_resolved_in_a_release_stays_resolved_for_that_release(digest: Digest) -> None:

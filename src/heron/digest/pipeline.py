@@ -24,6 +24,7 @@ from heron.grouping.metadata import IssueMetadata, issue_metadata
 from heron.queue import Claimed
 from heron.store import events as event_store
 from heron.store import issues as issue_store
+from heron.store.activity import record_activity
 from heron.store.bodies import compress_json
 from heron.store.engine import transaction
 from heron.store.models import SUB_NEW, UNRESOLVED
@@ -227,6 +228,10 @@ def _update_issues(
             if change is not None:
                 status, substatus, details = change.status, change.substatus, {}
                 signals.append(Signal(change.signal, issue.project_id, issue_id, newest.event_id))
+                kind = "regressed" if change.signal == "regression" else "unignored"
+                record_activity(
+                    session, [issue_id], None, kind, data={"event_id": newest.event_id}, now=newest.received
+                )
         signals.extend(Signal("event", e.project_id, issue_id, e.event_id) for e in issue_events)
         updates.append(
             {

@@ -59,6 +59,7 @@ def issue_page(
     day = issue_event_series(db, [issue.id], now)[issue.id]
     month = issue_event_series(db, [issue.id], now, buckets=30, step=DAY)[issue.id]
     base = f"/organizations/{organization.slug}/issues/{issue.id}/"
+    members = organization_members(db, organization.id)
     context = {
         "organization": organization,
         "project": project,
@@ -76,7 +77,8 @@ def issue_page(
         "view": event_view(decompress_json(event.body)) if event is not None else None,
         "links": _event_links(db, issue, event),
         "base": base,
-        "members": organization_members(db, organization.id),
+        "members": members,
+        "member_names": {member.email: member.name or member.email for member in members},
         "history": issue_activity(db, issue.id),
         "comment_kind": COMMENT,
         "ignore_durations": IGNORE_DURATIONS,
