@@ -49,3 +49,21 @@ def test_values_that_are_not_strings_are_shown_as_json() -> None:
     view = event_view({"extra": {"cart": {"items": 3}, "note": "plain"}, "user": {"id": 7}})
     assert dict(view.extra) == {"cart": '{\n  "items": 3\n}', "note": "plain"}
     assert dict(view.user) == {"id": "7"}
+
+
+def test_http_breadcrumbs_without_a_message_read_as_method_url_and_status() -> None:
+    crumbs = [
+        {
+            "type": "http",
+            "category": "httplib",
+            "data": {"method": "POST", "url": "https://pay.example/charge", "status_code": 402},
+        },
+        {"category": "query", "message": "SELECT 1", "data": {"method": "GET"}},
+        {"type": "http", "data": {"url": "https://x.example/"}},
+    ]
+    view = event_view({"breadcrumbs": {"values": crumbs}})
+    assert [crumb.message for crumb in view.breadcrumbs] == [
+        "POST https://pay.example/charge [402]",
+        "SELECT 1",
+        "https://x.example/",
+    ]

@@ -182,9 +182,20 @@ def _crumb(crumb: dict[str, Any]) -> CrumbView:
         type=str(crumb.get("type") or "default"),
         category=str(crumb.get("category") or ""),
         level=str(crumb.get("level") or "info"),
-        message=str(crumb.get("message") or ""),
+        message=str(crumb.get("message") or "") or _http_summary(crumb),
         data=display(data) if data else "",
     )
+
+
+def _http_summary(crumb: dict[str, Any]) -> str:
+    """`POST https://api.example.com/charge [402]` for an HTTP breadcrumb, which the SDKs send without a message."""
+    data = crumb.get("data")
+    if not isinstance(data, dict) or (crumb.get("type") != "http" and crumb.get("category") not in ("http", "httplib")):
+        return ""
+    parts = [str(data[key]) for key in ("method", "url") if data.get(key)]
+    if data.get("status_code") is not None:
+        parts.append(f"[{data['status_code']}]")
+    return " ".join(parts)
 
 
 def _request(request: dict[str, Any]) -> Pairs:
