@@ -33,6 +33,9 @@ def test_a_resolved_issue_regresses_on_a_new_event(heron: HeronServer, tenant: T
     send_and_digest(heron, tenant, error_event())
     again = api.get(f"/issues/{issue['id']}/").json()
     assert (again["status"], again["substatus"], again["count"]) == ("unresolved", "regressed", "2")
+    # The activity, newest first: the digest's regression, the token owner's resolve, the first sighting.
+    activity = [(entry["type"], (entry["user"] or {}).get("email")) for entry in again["activity"]]
+    assert activity == [("set_regression", None), ("set_resolved", tenant.email), ("first_seen", None)]
 
 
 def test_resolved_in_a_release_regresses_only_on_newer_releases(

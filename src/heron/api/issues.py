@@ -29,9 +29,11 @@ from heron.api.deps import AuthenticatedCaller, Caller, Db, public_url
 from heron.api.errors import not_found
 from heron.api.issue_updates import apply_issue_update, parse_issue_update
 from heron.api.pagination import json_response, paginated_response, requested_page
+from heron.api.shapes.activity import activity_shape
 from heron.api.shapes.issues import issue_list
 from heron.search import DEFAULT_QUERY, STATUSES, IssueQuery, SearchError, StatusFilter, TagFilter, parse_duration
 from heron.search import parse_query as parse_search
+from heron.store.activity import issue_activity
 from heron.store.issues import delete_issue, issues_in_projects
 from heron.store.models import Issue, Organization, Project, Release
 from heron.store.organizations import visible_projects
@@ -113,14 +115,14 @@ def remove_issue(issue: DeletableIssue, session: Db) -> Response:
 
 
 def issue_detail_shape(request: Request, session: Session, issue: Issue) -> dict[str, Any]:
-    """Sentry's issue details: the list shape plus releases and the activity lists Heron keeps empty."""
+    """Sentry's issue details: the list shape plus releases and the issue's history as `activity`."""
     shape = issue_list(session, [issue], public_url(request))[0]
     first_release = session.get(Release, issue.first_release_id) if issue.first_release_id is not None else None
     shape.update(
         {
             "firstRelease": {"version": first_release.version} if first_release is not None else None,
             "lastRelease": None,
-            "activity": [],
+            "activity": activity_shape(issue, issue_activity(session, issue.id)),
             "seenBy": [],
             "participants": [],
             "pluginActions": [],
