@@ -70,8 +70,16 @@ def project_event(session: Session, project_id: int, event_id: str) -> Event | N
 def neighbour_event_ids(session: Session, event: Event, *, same_issue: bool) -> tuple[str | None, str | None]:
     """The event ids just before and just after `event` in time, within its issue or else its project."""
     scope = Event.issue_id == event.issue_id if same_issue else Event.project_id == event.project_id
-    earlier = or_(Event.timestamp < event.timestamp, and_(Event.timestamp == event.timestamp, Event.id < event.id))
-    later = or_(Event.timestamp > event.timestamp, and_(Event.timestamp == event.timestamp, Event.id > event.id))
+    # The plain bound on the timestamp lets SQLite seek the (scope, timestamp) index: with bound parameters it does
+    # not derive one from the OR, and scanned every event of a 100,000-event issue (70 ms) to find the next one.
+    earlier = and_(
+        Event.timestamp <= event.timestamp,
+        or_(Event.timestamp < event.timestamp, and_(Event.timestamp == event.timestamp, Event.id < event.id)),
+    )
+    later = and_(
+        Event.timestamp >= event.timestamp,
+        or_(Event.timestamp > event.timestamp, and_(Event.timestamp == event.timestamp, Event.id > event.id)),
+    )
     previous = session.scalars(
         select(Event.event_id).where(scope, earlier).order_by(Event.timestamp.desc(), Event.id.desc()).limit(1)
     ).first()

@@ -39,17 +39,20 @@ class IssuePage:
 def issue_page(session: Session, search: IssueSearch, cursor: IssueCursor | None, limit: int) -> IssuePage:
     """The page of `search`'s issues at `cursor` (the first page when None), in the search's order."""
     column = SORTS[search.sort]
-    statement = select(Issue).where(*issue_conditions(search))
+    page = select(Issue.id).where(*issue_conditions(search))
     if cursor is not None:
         value = _sort_value(search.sort, cursor.value)
         if cursor.backwards:
             after = or_(column > value, and_(column == value, Issue.id > cursor.issue_id))
         else:
             after = or_(column < value, and_(column == value, Issue.id < cursor.issue_id))
-        statement = statement.where(after)
+        page = page.where(after)
     backwards = cursor is not None and cursor.backwards
     order = (column.asc(), Issue.id.asc()) if backwards else (column.desc(), Issue.id.desc())
-    rows = list(session.scalars(statement.order_by(*order).limit(limit + 1)))
+    # The page's ids first, then their rows: what is sorted (every match, when no index gives the order) is an id
+    # and a sort value rather than whole issues with their titles and metadata.
+    page = page.order_by(*order).limit(limit + 1)
+    rows = list(session.scalars(select(Issue).where(Issue.id.in_(page)).order_by(*order)))
     more = len(rows) > limit
     issues = rows[:limit]
     if backwards:

@@ -233,12 +233,18 @@ class IssueTagValue(Base):
     times_seen: Mapped[int] = mapped_column(BigInteger, default=0)
     first_seen: Mapped[datetime]
     last_seen: Mapped[datetime]
+    # An issue's most frequent values of a key, read in order (heron.store.tags.issue_tag_summaries).
+    __table_args__ = (
+        Index("ix_issue_tag_values_issue_id_key_times_seen_value", issue_id, key, times_seen.desc(), value),
+    )
 
 
 class IssueUser(Base):
     """A distinct user (Sentry's `id:`/`email:`/`username:`/`ip:` key) seen on an issue."""
 
     __tablename__ = "issue_users"
+    # The issues a user was seen in (`user.email:` and the other user searches).
+    __table_args__ = (Index("ix_issue_users_user_key_issue_id", "user_key", "issue_id"),)
     issue_id: Mapped[int] = mapped_column(ForeignKey("issues.id", ondelete="CASCADE"), primary_key=True)
     user_key: Mapped[str] = mapped_column(String(256), primary_key=True)
 

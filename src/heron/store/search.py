@@ -88,8 +88,10 @@ def filter_condition(item: Filter, viewer_id: int | None) -> ColumnElement[bool]
         case HasFilter(key, negated):
             return _negate(_tag_exists(key, ()), negated)
         case UserFilter(field, value, negated):
-            seen = exists().where(IssueUser.issue_id == Issue.id, IssueUser.user_key == f"{field}:{value}")
-            return _negate(seen, negated)
+            # The user's issues, read from the (user_key, issue_id) index: an EXISTS per issue would probe every issue
+            # of the projects (10,000 probes: 70 ms on SQLite) however few of them the user was seen in.
+            seen_by = select(IssueUser.issue_id).where(IssueUser.user_key == f"{field}:{value}")
+            return Issue.id.not_in(seen_by) if negated else Issue.id.in_(seen_by)
         case DateFilter(column, operator, when):
             return _date_condition(getattr(Issue, column), operator, when)
         case CountFilter(column, operator, value):

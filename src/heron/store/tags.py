@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from heron.store.models import IssueTagValue
@@ -73,7 +73,8 @@ def issue_tag_summaries(
 ) -> list[TagKeySummary]:
     """The issue's tag keys by name (only `keys` when given), each with its `top` most frequent values.
 
-    Two queries whatever the number of keys: totals per key, then the top values ranked per key.
+    Two queries whatever the number of keys: totals per key, then the top values of every key (a `LIMIT` per key
+    on the (issue, key, times_seen, value) index, so a key with a value per event — a URL, a user — costs `top` rows).
     """
     conditions = [IssueTagValue.issue_id == issue_id]
     if keys is not None:
@@ -87,17 +88,21 @@ def issue_tag_summaries(
     summaries = {key: TagKeySummary(key, int(total or 0), int(unique)) for key, total, unique in totals}
     if not summaries:
         return []
-    rank = func.row_number().over(
-        partition_by=IssueTagValue.key, order_by=(IssueTagValue.times_seen.desc(), IssueTagValue.value)
-    )
-    ranked = select(IssueTagValue, rank.label("rank")).where(*conditions).subquery()
-    value = aliased(IssueTagValue, ranked)
-    top_values = session.scalars(select(value).where(ranked.c.rank <= top).order_by(ranked.c.key, ranked.c.rank))
+    per_key = [
+        select(IssueTagValue)
+        .where(IssueTagValue.issue_id == issue_id, IssueTagValue.key == key)
+        .order_by(IssueTagValue.times_seen.desc(), IssueTagValue.value)
+        .limit(top)
+        .subquery()
+        .select()
+        for key in summaries
+    ]
+    value = aliased(IssueTagValue, union_all(*per_key).subquery())
     grouped: dict[str, list[IssueTagValue]] = defaultdict(list)
-    for item in top_values:
+    for item in session.scalars(select(value)):
         grouped[item.key].append(item)
     for key, summary in summaries.items():
-        summary.top_values = grouped[key]
+        summary.top_values = sorted(grouped[key], key=lambda item: (-item.times_seen, item.value))
     return list(summaries.values())
 
 
