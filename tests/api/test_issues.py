@@ -53,7 +53,7 @@ def test_issue_details_by_id_and_by_short_id(heron: HeronServer, tenant: Tenant,
     issue = api.get(f"/projects/{tenant.org_slug}/app/issues/").json()[0]
     details = api.get(f"/issues/{issue['id']}/").json()
     assert details["id"] == issue["id"] and details["firstRelease"] == {"version": "2.0.0"}
-    assert details["activity"] == [] and details["userReportCount"] == 0
+    assert [entry["type"] for entry in details["activity"]] == ["first_seen"] and details["userReportCount"] == 0
     by_org = api.get(f"/organizations/{tenant.org_slug}/issues/{issue['id']}/").json()
     by_short_id = api.get(f"/organizations/{tenant.org_slug}/issues/{issue['shortId']}/").json()
     assert by_org["id"] == by_short_id["id"] == issue["id"]

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -32,7 +31,7 @@ from heron.store.models import (
     IssueTagValue,
     Outcome,
     Release,
-    TransactionEvent,
+    Transaction,
 )
 from heron.store.projects import create_project
 
@@ -111,13 +110,6 @@ class Digest:
             return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
 
-@pytest.fixture
-def digest(tmp_path: Path, engine: Engine, sessions: sessionmaker[Session]) -> Any:
-    d = Digest(tmp_path, engine, sessions)
-    yield d
-    d.queue.close()
-
-
 def test_events_from_one_line_become_one_issue_counted_per_event(digest: Digest) -> None:
     digest.send(*(envelope(error_event(value=f"value {i}")) for i in range(20)))
     [issue] = digest.issues()
@@ -185,7 +177,8 @@ def test_tags_users_releases_and_bodies_are_stored(digest: Digest) -> None:
 
 
 def test_transactions_attachments_and_client_reports_are_kept(digest: Digest) -> None:
-    transaction_event = {"type": "transaction", "transaction": "GET /", "start_timestamp": time.time() - 1}
+    transaction_event = {"type": "transaction", "transaction": "GET /", "start_timestamp": time.time() - 1,
+                         "timestamp": time.time()}  # fmt: skip
     attachment = Item({"type": "attachment", "filename": "log.txt", "length": 5}, b"hello")
     report = Item(
         {"type": "client_report"},
@@ -196,7 +189,7 @@ def test_transactions_attachments_and_client_reports_are_kept(digest: Digest) ->
         envelope(error_event(), extra_items=[attachment, report]),
         serialize_envelope(Envelope({}, [Item({"type": "session"}, b'{"sid":"x"}')])),
     )
-    assert digest.count(TransactionEvent) == 1
+    assert digest.count(Transaction) == 1
     with digest.sessions() as session:
         assert session.scalars(select(Attachment.filename)).all() == ["log.txt"]
         outcomes = {

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -74,9 +75,31 @@ def outcomes(heron: HeronServer, project_id: int) -> dict[tuple[str, str, str], 
 
 
 def transactions(heron: HeronServer, tenant: Tenant) -> list[dict[str, Any]]:
-    """The tenant's stored transactions as the SDK sent them, in the order they were stored."""
-    rows = _query(heron, "SELECT body FROM transaction_events WHERE project_id = ? ORDER BY id", (tenant.project_id,))
-    return [decompress_json(body) for (body,) in rows]
+    """The tenant's stored transactions in the SDK's shape (name, environment, release, trace context, spans with
+    ISO 8601 timestamps), in the order they were stored."""
+    rows = _query(
+        heron,
+        "SELECT name, environment, release, op, span_id, trace_id, status, spans FROM transactions "
+        "WHERE project_id = ? ORDER BY id",
+        (tenant.project_id,),
+    )
+    return [
+        {
+            "transaction": name,
+            "environment": environment,
+            "release": release,
+            "contexts": {"trace": {"op": op, "span_id": span_id, "trace_id": trace_id, "status": status}},
+            "spans": [_sdk_span(span) for span in decompress_json(spans)["spans"]],
+        }
+        for name, environment, release, op, span_id, trace_id, status, spans in rows
+    ]
+
+
+def _sdk_span(span: dict[str, Any]) -> dict[str, Any]:
+    start = datetime.fromtimestamp(span["start"], UTC)
+    end = start + timedelta(milliseconds=span["duration_ms"])
+    kept = {key: span[key] for key in ("span_id", "parent_span_id", "op", "description", "status", "data")}
+    return {**kept, "start_timestamp": start.isoformat(), "timestamp": end.isoformat()}
 
 
 def _query(heron: HeronServer, sql: str, parameters: tuple[object, ...]) -> list[tuple[Any, ...]]:

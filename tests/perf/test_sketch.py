@@ -66,7 +66,7 @@ def test_zero_durations_empty_sketches_and_bad_input() -> None:
             sketch.add(bad)
     with pytest.raises(ValueError):
         sketch.quantile(1.5)
-    for broken in (b"", b"\x09", b"\x01\x80"):
+    for broken in (b"", b"\x09", b"\x02[1,2", b"\x02[1,2]", b"\x02{}"):
         with pytest.raises(SketchError):
             Sketch.from_bytes(broken)
 
@@ -78,4 +78,4 @@ def test_the_serialized_form_is_small() -> None:
         sketch.add(rng.lognormvariate(5, 0.5))
     data = sketch.to_bytes()
     assert Sketch.from_bytes(data).buckets == sketch.buckets
-    assert len(data) < 2_000  # a few hundred buckets of a few bytes each
+    assert len(data) < 4_000  # a few hundred buckets of about a dozen bytes each

@@ -3,15 +3,18 @@ expired go with their tag counts, and projects keep their own retention."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import uuid
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from heron.digest.transactions import prepare_transaction, store_transactions
 from heron.store.accounts import create_organization
-from heron.store.models import Event, Issue, IssueTagValue, Project
-from heron.store.projects import create_project
+from heron.store.models import Event, Issue, IssueTagValue, PerfRollup, Project, Transaction
+from heron.store.projects import create_project, digest_projects
 from heron.store.retention import delete_expired
+from heron.store.transactions import DAY, HOUR, MINUTE
 from tests.store.world import NOW, add_issue
 from tests.web.site import add_event
 
@@ -44,3 +47,28 @@ def test_expired_events_and_issues_are_deleted_per_project(sessions: sessionmake
         )
         assert session.get_one(Project, ids["long"]).retention_days == 90
     assert delete_expired(sessions, NOW).events == 0
+
+
+def test_transactions_and_their_rollups_expire(sessions: sessionmaker[Session]) -> None:
+    now = datetime.now(UTC)
+    with sessions() as session, session.begin():
+        acme = create_organization(session, "acme")
+        project, _ = create_project(session, acme.id, "shop", retention_days=7)
+        prepared = [
+            prepare_transaction(
+                project.id,
+                uuid.uuid4().hex,
+                {"transaction": "GET /", "start_timestamp": start, "timestamp": start + 0.1},
+                now.timestamp(),
+                None,
+            )
+            for start in ((now - timedelta(days=days)).timestamp() for days in (10, 3, 0.01))
+        ]
+        store_transactions(session, prepared, digest_projects(session, {project.id}))
+    result = delete_expired(sessions, now)
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Transaction)) == 2
+        kept = [(r.resolution, r.count) for r in session.scalars(select(PerfRollup))]
+    assert result.transactions == 1 and result.rollups > 0
+    # the 3-day-old one lost its minute rollup (kept 2 days), the 10-day-old one everything
+    assert sorted(kept) == [(MINUTE, 1), (HOUR, 1), (HOUR, 1), (DAY, 1), (DAY, 1)]

@@ -138,12 +138,13 @@ def test_project_settings_are_saved_and_checked(site: Site) -> None:
     owner = site.client()
     sign_in(owner, "ann@acme.example")
     page = "/settings/acme/projects/app/"
-    saved = _post(
-        owner, page, page + "general/", name="Shop", slug="shop", platform="python-flask", retention_days="30"
-    )
+    thresholds = {"slow_db_ms": "500", "slow_http_ms": "2000", "apdex_ms": "200"}
+    saved = _post(owner, page, page + "general/", name="Shop", slug="shop", platform="python-flask",
+                  retention_days="30", **thresholds)  # fmt: skip
     assert saved.status_code == 303 and saved.headers["location"] == "/settings/acme/projects/shop/"
     with site.db() as session:
         project = session.get_one(Project, ids["app"])
+        assert (project.slow_db_ms, project.slow_http_ms, project.apdex_ms) == (500, 2000, 200)
         assert (project.name, project.slug, project.platform, project.retention_days) == (
             "Shop",
             "shop",
@@ -156,6 +157,7 @@ def test_project_settings_are_saved_and_checked(site: Site) -> None:
         ({"retention_days": "0"}, "Retention is 1 to"),
         ({"retention_days": "ten"}, "must be a whole number"),
         ({"name": ""}, "1 to 200 characters"),
+        ({"apdex_ms": "0"}, "Thresholds are 1 to"),
     ):
         data = {"name": "Shop", "slug": "shop", "platform": "", "retention_days": "30", **fields}
         refused = _post(owner, page, page + "general/", **data)

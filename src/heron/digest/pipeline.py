@@ -18,9 +18,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from heron.digest.normalize import event_user_key, normalize_event
 from heron.digest.states import IssueState, status_after_events
 from heron.digest.tags import event_tags
+from heron.digest.transactions import PreparedTransaction, count_invalid, prepare_transaction, store_transactions
 from heron.digest.unpack import RawEvent, unpack_envelopes
 from heron.grouping import compute_hashes
 from heron.grouping.metadata import IssueMetadata, issue_metadata
+from heron.perf.transactions import TransactionError
 from heron.queue import Claimed
 from heron.store import events as event_store
 from heron.store import issues as issue_store
@@ -32,6 +34,7 @@ from heron.store.outcomes import add_outcomes
 from heron.store.projects import DigestProject, digest_projects, lock_project_for_digest
 from heron.store.releases import ensure_environments, ensure_releases
 from heron.store.tags import add_issue_tag_values
+from heron.store.transactions import insert_profiles
 from heron.store.types import utc_from_timestamp
 
 
@@ -67,6 +70,7 @@ class DigestResult:
     """What one batch did."""
 
     stored_events: int = 0
+    stored_transactions: int = 0
     duplicates: int = 0
     signals: list[Signal] = field(default_factory=list)
 
@@ -79,12 +83,15 @@ def digest_batch(
     with transaction(sessions) as session:
         projects = digest_projects(session, unpacked.project_ids())
     prepared = [prepare_event(raw, projects[raw.project_id]) for raw in unpacked.events if raw.project_id in projects]
-    transactions = prepare_transactions(unpacked.transactions)
+    transactions = prepare_transactions(unpacked.transactions, unpacked.outcomes)
     with transaction(sessions) as session:
         # Read again under the write lock: a project deleted meanwhile takes its events with it.
         projects = digest_projects(session, set(projects))
+        for project_id in sorted(projects):  # every lock of the batch up front, in one order: no deadlocks
+            lock_project_for_digest(session, project_id)
         result = store_events(session, [e for e in prepared if e.project_id in projects], projects, unpacked.outcomes)
-        store_other_items(session, transactions, unpacked.attachments, projects)
+        result.stored_transactions = store_transactions(session, transactions, projects)
+        store_other_items(session, unpacked.profiles, unpacked.attachments, projects)
         add_outcomes(session, unpacked.outcomes)
     return result
 
@@ -299,25 +306,23 @@ def _count_tags_and_users(session: Session, events: list[PreparedEvent]) -> None
     issue_store.add_issue_users(session, users)
 
 
-def prepare_transactions(transactions: list[RawEvent]) -> list[dict[str, Any]]:
-    """Raw transactions as rows, compressed outside the transaction."""
-    return [
-        {
-            "project_id": t.project_id,
-            "event_id": t.event_id,
-            "received": utc_from_timestamp(t.received),
-            "body": compress_json(t.payload),
-        }
-        for t in transactions
-    ]
+def prepare_transactions(raws: list[RawEvent], outcomes: Counter[Any]) -> list[PreparedTransaction]:
+    """Read and compress the batch's transactions outside the write transaction; invalid ones are counted."""
+    prepared = []
+    for raw in raws:
+        try:
+            prepared.append(prepare_transaction(raw.project_id, raw.event_id, raw.payload, raw.received, raw.sent_at))
+        except TransactionError as error:
+            count_invalid(outcomes, raw.project_id, raw.received, error)
+    return prepared
 
 
 def store_other_items(
     session: Session,
-    transactions: list[dict[str, Any]],
+    profiles: list[dict[str, Any]],
     attachments: list[dict[str, Any]],
     projects: dict[int, DigestProject],
 ) -> None:
-    """Store what is not an error event: raw transactions and attachments."""
-    event_store.insert_transactions(session, [t for t in transactions if t["project_id"] in projects])
+    """Store what is neither an error event nor a transaction: profiles and attachments."""
+    insert_profiles(session, [p for p in profiles if p["project_id"] in projects])
     event_store.insert_attachments(session, [a for a in attachments if a["project_id"] in projects])

@@ -44,6 +44,7 @@ class Unpacked:
 
     events: list[RawEvent] = field(default_factory=list)
     transactions: list[RawEvent] = field(default_factory=list)
+    profiles: list[dict[str, Any]] = field(default_factory=list)
     attachments: list[dict[str, Any]] = field(default_factory=list)
     outcomes: Counter[OutcomeKey] = field(default_factory=Counter)
 
@@ -52,6 +53,7 @@ class Unpacked:
             {e.project_id for e in self.events}
             | {t.project_id for t in self.transactions}
             | {a["project_id"] for a in self.attachments}
+            | {p["project_id"] for p in self.profiles}
         )
 
 
@@ -119,12 +121,42 @@ def _sort_item(
             unpacked.events.append(raw)
     elif kind == "attachment":
         _sort_attachment(unpacked, project_id, minute, envelope, item, max_attachment_size)
+    elif kind == "profile":
+        _sort_profile(unpacked, project_id, received, minute, envelope, item)
     elif kind == "client_report":
         _count_client_report(unpacked, project_id, minute, item)
     else:
         quantity = item.headers.get("item_count") if kind in CONTAINER_TYPES else 1
         quantity = quantity if isinstance(quantity, int) and quantity > 0 else 1
         unpacked.outcomes[(project_id, minute, item_category(item), "received", kind[:64])] += quantity
+
+
+def _sort_profile(
+    unpacked: Unpacked, project_id: int, received: float, minute: Any, envelope: Envelope, item: Item
+) -> None:
+    """A profile (kept whole, compressed) with the id of the transaction it profiles."""
+    payload = _json_object(item.payload)
+    event_id = normalize_event_id(payload.get("event_id")) if payload else None
+    if payload is None or event_id is None:
+        unpacked.outcomes[
+            (project_id, minute, "profile", "invalid", "invalid_json" if payload is None else "no_event_id")
+        ] += 1
+        return
+    transaction = payload.get("transaction")
+    listed = payload.get("transactions")
+    if not isinstance(transaction, dict) and isinstance(listed, list) and listed and isinstance(listed[0], dict):
+        transaction = listed[0]
+    transaction_id = normalize_event_id(transaction.get("id")) if isinstance(transaction, dict) else None
+    unpacked.profiles.append(
+        {
+            "project_id": project_id,
+            "event_id": event_id,
+            "transaction_event_id": transaction_id or envelope.event_id,
+            "received": utc_from_timestamp(received),
+            "body": compress_bytes(item.payload),
+        }
+    )
+    unpacked.outcomes[(project_id, minute, "profile", "accepted", "")] += 1
 
 
 def _sort_attachment(

@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -113,6 +114,10 @@ class Project(Base):
     grouping_config: Mapped[str] = mapped_column(String(32), default="heron:v1")
     next_short_id: Mapped[int] = mapped_column(Integer, default=1)
     date_created: Mapped[datetime] = mapped_column(default=utcnow)
+    # Performance: slow-span thresholds (database queries, external calls) and the Apdex threshold, in ms.
+    slow_db_ms: Mapped[int] = mapped_column(Integer, default=1000, server_default="1000")
+    slow_http_ms: Mapped[int] = mapped_column(Integer, default=3000, server_default="3000")
+    apdex_ms: Mapped[int] = mapped_column(Integer, default=300, server_default="300")
 
 
 class ProjectKey(Base):
@@ -377,3 +382,97 @@ class Invite(Base):
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     date_created: Mapped[datetime] = mapped_column(default=utcnow)
     expires: Mapped[datetime]
+
+
+class Transaction(Base):
+    """A transaction (performance monitoring): one row per transaction event, its spans zstd-compressed JSON."""
+
+    __tablename__ = "transactions"
+    __table_args__ = (
+        UniqueConstraint("project_id", "event_id"),
+        Index("ix_transactions_project_name_start", "project_id", "name", "start"),
+        # The slowest transactions of a name: walked from the longest down, whatever the period.
+        Index("ix_transactions_project_name_duration", "project_id", "name", "duration_ms"),
+        Index("ix_transactions_project_start", "project_id", "start"),
+        Index("ix_transactions_trace_id", "trace_id"),
+        {"sqlite_autoincrement": True},
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    event_id: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200))
+    op: Mapped[str] = mapped_column(String(64))
+    environment: Mapped[str] = mapped_column(String(64))
+    release: Mapped[str | None] = mapped_column(String(250))
+    trace_id: Mapped[str | None] = mapped_column(String(32))
+    span_id: Mapped[str | None] = mapped_column(String(16))
+    start: Mapped[datetime]
+    duration_ms: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(32))
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    user_key: Mapped[str | None] = mapped_column(String(256))
+    span_count: Mapped[int] = mapped_column(Integer, default=0)
+    measurements: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    spans: Mapped[bytes] = mapped_column(LargeBinary)
+    has_profile: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PerfRollup(Base):
+    """Transactions of one name and environment in one time bucket (`resolution` seconds: a minute, an hour or
+    a day): counts for throughput, failure rate and Apdex, and a latency sketch (heron.perf.sketch)."""
+
+    __tablename__ = "perf_rollups"
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
+    resolution: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    environment: Mapped[str] = mapped_column(String(64), primary_key=True)
+    bucket: Mapped[datetime] = mapped_column(primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger, default=0)
+    failures: Mapped[int] = mapped_column(BigInteger, default=0)
+    satisfied: Mapped[int] = mapped_column(BigInteger, default=0)
+    tolerated: Mapped[int] = mapped_column(BigInteger, default=0)
+    duration_sum: Mapped[float] = mapped_column(Float, default=0.0)
+    sketch: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class SpanRollup(Base):
+    """Spans of one operation (db, http.client, template…) within transactions of one name, per time bucket:
+    where the time goes, and span percentiles per operation."""
+
+    __tablename__ = "span_rollups"
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
+    resolution: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    op: Mapped[str] = mapped_column(String(64), primary_key=True)
+    bucket: Mapped[datetime] = mapped_column(primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger, default=0)
+    duration_sum: Mapped[float] = mapped_column(Float, default=0.0)
+    sketch: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class SlowSpan(Base):
+    """A span over its project's threshold for its kind (database queries, external calls)."""
+
+    __tablename__ = "slow_spans"
+    __table_args__ = (Index("ix_slow_spans_project_start", "project_id", "start"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    transaction_id: Mapped[int] = mapped_column(ForeignKey("transactions.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    op: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(Text)
+    start: Mapped[datetime]
+    duration_ms: Mapped[float] = mapped_column(Float)
+
+
+class Profile(Base):
+    """A profile sent with a transaction, kept (zstd JSON) for a flame graph to come."""
+
+    __tablename__ = "profiles"
+    __table_args__ = (UniqueConstraint("project_id", "event_id"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    event_id: Mapped[str] = mapped_column(String(32))
+    transaction_event_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    received: Mapped[datetime]
+    body: Mapped[bytes] = mapped_column(LargeBinary)

@@ -23,14 +23,17 @@ class DigestProject:
     id: int
     organization_id: int
     grouping_config: str
+    slow_db_ms: int = 1000
+    slow_http_ms: int = 3000
+    apdex_ms: int = 300
 
 
 def digest_projects(session: Session, ids: set[int]) -> dict[int, DigestProject]:
     """The projects of a batch (missing ones, e.g. deleted since ingest, are absent)."""
-    rows = session.execute(
-        select(Project.id, Project.organization_id, Project.grouping_config).where(Project.id.in_(ids))
-    )
-    return {row.id: DigestProject(row.id, row.organization_id, row.grouping_config) for row in rows}
+    columns = (Project.id, Project.organization_id, Project.grouping_config, Project.slow_db_ms,
+               Project.slow_http_ms, Project.apdex_ms)  # fmt: skip
+    rows = session.execute(select(*columns).where(Project.id.in_(ids)))
+    return {row.id: DigestProject(*row) for row in rows}
 
 
 def lock_project_for_digest(session: Session, project_id: int) -> None:
@@ -101,10 +104,26 @@ class ProjectSettingsError(ValueError):
     """A project or key setting that cannot be saved; the message says why."""
 
 
+MAX_THRESHOLD_MS = 3_600_000
+
+
 def update_project(
-    session: Session, project: Project, *, name: str, slug: str, platform: str, retention_days: int
+    session: Session,
+    project: Project,
+    *,
+    name: str,
+    slug: str,
+    platform: str,
+    retention_days: int,
+    thresholds: dict[str, int | None] | None = None,
 ) -> None:
-    """Save the project's settings form (name, slug, platform, retention in days)."""
+    """Save the project's settings form (name, slug, platform, retention in days, and the performance thresholds
+    `slow_db_ms`, `slow_http_ms`, `apdex_ms`: None keeps one as it is)."""
+    for key, value in (thresholds or {}).items():
+        if key not in ("slow_db_ms", "slow_http_ms", "apdex_ms"):
+            raise ProjectSettingsError(f"unknown threshold {key}")
+        if value is not None and not 1 <= value <= MAX_THRESHOLD_MS:
+            raise ProjectSettingsError(f"Thresholds are 1 to {MAX_THRESHOLD_MS:,} ms.")
     name, slug, platform = name.strip(), slug.strip().lower(), platform.strip()
     if not name or len(name) > 200:
         raise ProjectSettingsError("A project name is 1 to 200 characters.")
@@ -120,6 +139,9 @@ def update_project(
         raise ProjectSettingsError(f"Retention is 1 to {MAX_RETENTION_DAYS} days.")
     project.name, project.slug, project.platform = name, slug, platform or None
     project.retention_days = retention_days
+    for key, value in (thresholds or {}).items():
+        if value is not None:
+            setattr(project, key, value)
     session.flush()
 
 

@@ -15,9 +15,13 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from heron.store.engine import transaction
-from heron.store.models import Event, Issue, Project, TransactionEvent
+from heron.store.models import Event, Issue, PerfRollup, Profile, Project, SpanRollup, Transaction, TransactionEvent
+from heron.store.transactions import DAY, HOUR, MINUTE
 
 RETENTION_BATCH = 2_000
+# Rollups finer than a day are read only for short periods (heron.perf.queries picks minutes up to 24 hours and
+# hours up to 14 days), so they are kept only that long; daily rollups follow the project's retention.
+FINE_ROLLUP_DAYS = {MINUTE: 2, HOUR: 15}
 
 
 @dataclass
@@ -27,6 +31,7 @@ class RetentionResult:
     events: int = 0
     issues: int = 0
     transactions: int = 0
+    rollups: int = 0
 
 
 def delete_expired(sessions: sessionmaker[Session], now: datetime, *, batch: int = RETENTION_BATCH) -> RetentionResult:
@@ -38,10 +43,26 @@ def delete_expired(sessions: sessionmaker[Session], now: datetime, *, batch: int
         cutoff = now - timedelta(days=days)
         result.events += _delete_in_batches(sessions, Event, Event.timestamp, project_id, cutoff, batch)
         result.issues += _delete_in_batches(sessions, Issue, Issue.last_seen, project_id, cutoff, batch)
+        result.transactions += _delete_in_batches(sessions, Transaction, Transaction.start, project_id, cutoff, batch)
         result.transactions += _delete_in_batches(
             sessions, TransactionEvent, TransactionEvent.received, project_id, cutoff, batch
         )
+        _delete_in_batches(sessions, Profile, Profile.received, project_id, cutoff, batch)
+        result.rollups += _delete_rollups(sessions, project_id, now, cutoff)
     return result
+
+
+def _delete_rollups(sessions: sessionmaker[Session], project_id: int, now: datetime, cutoff: datetime) -> int:
+    deleted = 0
+    with transaction(sessions) as session:
+        for model in (PerfRollup, SpanRollup):
+            for resolution, days in (*FINE_ROLLUP_DAYS.items(), (DAY, None)):
+                oldest = cutoff if days is None else max(cutoff, now - timedelta(days=days))
+                statement = delete(model).where(
+                    model.project_id == project_id, model.resolution == resolution, model.bucket < oldest
+                )
+                deleted += len(session.execute(statement.returning(model.project_id)).all())
+    return deleted
 
 
 def _delete_in_batches(

@@ -55,3 +55,14 @@ def issue_for(session: Session, viewer: Viewer, organization: Organization, issu
     if project is None or project.organization_id != organization.id:
         raise not_found()
     return issue
+
+
+def selected_projects(raw_ids: list[str], projects: list[Project]) -> list[Project]:
+    """The `?project=` ids (every visible project when absent or `-1`); 404 for one the viewer may not see."""
+    wanted = {raw.strip() for raw in raw_ids if raw.strip() and raw.strip() != "-1"}
+    if not wanted:
+        return projects
+    by_id = {str(project.id): project for project in projects}
+    if not wanted <= by_id.keys():
+        raise not_found()
+    return [by_id[raw] for raw in sorted(wanted, key=int)]

@@ -14,12 +14,14 @@ from heron.web import (
     invites,
     issue_page,
     members,
+    performance,
     project_settings,
     projects,
     settings,
     stream,
     teams,
     tokens,
+    transaction_page,
     triage,
 )
 from heron.web.csrf import CsrfMiddleware
@@ -31,7 +33,7 @@ from heron.web.templates import page_environment
 STATIC = Path(__file__).parent / "static"
 # Each module owns a `router` of its pages.
 PAGE_MODULES = (auth, projects, stream, issue_page, triage, comments, settings, members, teams, project_settings,
-                tokens, invites)  # fmt: skip
+                tokens, invites, performance, transaction_page)  # fmt: skip
 
 
 def build_pages_app(services: PageServices) -> ASGIApp:

@@ -53,3 +53,26 @@ def _bucket_label(start: datetime, step: timedelta) -> str:
 def _span(duration: timedelta) -> str:
     days = duration.days
     return f"{days} days" if days >= 2 else f"{int(duration.total_seconds() // 3600)} hours"
+
+
+def value_chart(
+    points: list[tuple[str, float | None]], *, width: int, height: int, unit: str, gap: float = 1.0
+) -> BarChart:
+    """Bars of any measured values (durations, rates): `points` are (label, value), None for no data."""
+    count = len(points)
+    peak = max((value for _label, value in points if value), default=0.0)
+    slot = width / count if count else width
+    bars = []
+    for index, (label, value) in enumerate(points):
+        tall = 0.0 if not peak or not value else max(1.0, height * value / peak)
+        text = f"{label}: {_number(value)} {unit}" if value is not None else f"{label}: no data"
+        bars.append(Bar(round(index * slot, 2), round(height - tall, 2), round(max(slot - gap, 0.5), 2),
+                        round(tall, 2), text))  # fmt: skip
+    summary = f"peak {_number(peak)} {unit}" if peak else "no data"
+    return BarChart(width, height, tuple(bars), count, summary)
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.0f}" if value >= 100 else f"{value:,.2f}".rstrip("0").rstrip(".")

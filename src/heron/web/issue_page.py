@@ -17,11 +17,13 @@ from heron.store.bodies import decompress_json
 from heron.store.comments import COMMENT
 from heron.store.events import issue_events, neighbour_event_ids, project_event
 from heron.store.frequency import DAY, issue_event_series
-from heron.store.models import STATUS_NAMES, SUBSTATUS_NAMES, Event, Issue, Project, Release
+from heron.store.models import STATUS_NAMES, SUBSTATUS_NAMES, Event, Issue, Organization, Project, Release, Transaction
 from heron.store.short_ids import qualified_short_id
 from heron.store.tags import issue_tag_summaries
+from heron.store.transactions import trace_transactions
 from heron.store.types import utcnow
-from heron.web.access import issue_for, organization_for
+from heron.store.web_sessions import Viewer
+from heron.web.access import issue_for, organization_for, projects_of
 from heron.web.charts import bar_chart
 from heron.web.deps import Db, SignedIn
 from heron.web.errors import not_found
@@ -75,6 +77,7 @@ def issue_page(
         "tag_url": lambda key, value: tag_search_url(organization.slug, project.id, key, value),
         "event": event,
         "view": event_view(decompress_json(event.body)) if event is not None else None,
+        "trace": _trace(db, viewer, organization, event),
         "links": _event_links(db, issue, event),
         "base": base,
         "members": members,
@@ -105,3 +108,11 @@ def _event_links(session: Session, issue: Issue, event: Event | None) -> EventLi
     newest = issue_events(session, issue.id, offset=0, limit=1)[0].event_id if newer else None
     oldest = issue_events(session, issue.id, offset=0, limit=1, newest_first=False)[0].event_id if older else None
     return EventLinks(newest, newer, older, oldest)
+
+
+def _trace(db: Db, viewer: Viewer, organization: Organization, event: Event | None) -> list[tuple[str, Transaction]]:
+    """The transactions of the event's trace (with their projects' slugs), so an error links to its trace."""
+    if event is None or not event.trace_id:
+        return []
+    projects = {project.id: project.slug for project in projects_of(db, viewer, organization)}
+    return [(projects[t.project_id], t) for t in trace_transactions(db, list(projects), event.trace_id)]

@@ -57,7 +57,7 @@ def project_settings_page(
 
 @router.post(BASE + "general/")
 def save_general(request: Request, organization_slug: str, project_slug: str, viewer: SignedIn, db: Db) -> Response:
-    """Save name, slug, platform and retention (a new slug moves the page)."""
+    """Save name, slug, platform, retention and performance thresholds (a new slug moves the page)."""
     organization = managed_organization(db, viewer, organization_slug)
     project = managed_project(db, viewer, organization, project_slug)
     form = posted_form(request)
@@ -70,6 +70,11 @@ def save_general(request: Request, organization_slug: str, project_slug: str, vi
             slug=str(form.get("slug", "")),
             platform=str(form.get("platform", "")),
             retention_days=retention if retention is not None else 0,
+            thresholds={
+                "slow_db_ms": optional_int(form, "slow_db_ms", "The slow query threshold"),
+                "slow_http_ms": optional_int(form, "slow_http_ms", "The slow call threshold"),
+                "apdex_ms": optional_int(form, "apdex_ms", "The Apdex threshold"),
+            },
         )
     except ProjectSettingsError as error:
         raise PageError(400, str(error)) from None

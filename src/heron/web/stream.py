@@ -19,10 +19,9 @@ from heron.store.models import STATUS_NAMES, SUBSTATUS_NAMES, Issue, Project, Us
 from heron.store.search import IssueSearch
 from heron.store.short_ids import qualified_short_id
 from heron.store.types import utcnow
-from heron.web.access import organization_for, projects_of
+from heron.web.access import organization_for, projects_of, selected_projects
 from heron.web.charts import BarChart, bar_chart
 from heron.web.deps import Db, SignedIn
-from heron.web.errors import not_found
 from heron.web.templates import render
 from heron.web.triage import IGNORE_DURATIONS
 
@@ -62,7 +61,7 @@ def issue_stream(request: Request, organization_slug: str, viewer: SignedIn, db:
     organization = organization_for(db, viewer, organization_slug)
     projects = projects_of(db, viewer, organization)
     params = request.query_params
-    selected = _selected_projects(params.getlist("project"), projects)
+    selected = selected_projects(params.getlist("project"), projects)
     query = params.get("query", DEFAULT_QUERY)
     sort = params.get("sort") or "date"
     problem: str | None = None
@@ -125,17 +124,6 @@ def parse_cursor(text: str) -> IssueCursor | None:
     if len(parts) != 3 or parts[0] not in ("n", "p") or not all(_is_int(part) for part in parts[1:]):
         raise SearchError(f"invalid cursor {text!r}: go back to the first page")
     return IssueCursor(int(parts[1]), int(parts[2]), backwards=parts[0] == "p")
-
-
-def _selected_projects(raw_ids: list[str], projects: list[Project]) -> list[Project]:
-    """The `?project=` ids (every visible project when absent or `-1`); 404 for one the viewer may not see."""
-    wanted = {raw.strip() for raw in raw_ids if raw.strip() and raw.strip() != "-1"}
-    if not wanted:
-        return projects
-    by_id = {str(project.id): project for project in projects}
-    if not wanted <= by_id.keys():
-        raise not_found()
-    return [by_id[raw] for raw in sorted(wanted, key=int)]
 
 
 def _links(request: Request, page: IssuePage) -> StreamLinks:

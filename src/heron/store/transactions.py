@@ -1,0 +1,254 @@
+"""Performance rows: transactions, their rollups (counts and latency sketches per time bucket), slow spans and
+profiles. The digest computes what to add (heron.digest.transactions); this module only reads and writes rows, so
+the sketches stay opaque bytes here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, and_, bindparam, insert, or_, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from heron.store.models import Event, PerfRollup, Profile, SlowSpan, SpanRollup, Transaction, table_of
+from heron.store.upsert import insert_ignore
+
+# Rollups are kept per minute, per hour and per day: a period is read at the coarsest resolution that still
+# draws it in enough points, so 90 days cost 90 day rows per name, not 129,600 minutes.
+MINUTE, HOUR, DAY = 60, 3600, 86400
+RESOLUTIONS = (MINUTE, HOUR, DAY)
+# What to read: rollups of a resolution with buckets from a start up to an end (None: up to now), as
+# heron.perf.summaries.read_plan lays them out.
+Segment = tuple[int, datetime, datetime | None]
+_CHUNK = 300
+
+
+def stored_event_ids(session: Session, project_id: int, event_ids: Iterable[str]) -> set[str]:
+    """Which of these transaction event ids the project has already (a redelivered batch must not count twice)."""
+    wanted = sorted(set(event_ids))
+    found: set[str] = set()
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        statement = select(Transaction.event_id).where(
+            Transaction.project_id == project_id, Transaction.event_id.in_(chunk)
+        )
+        found.update(session.scalars(statement))
+    return found
+
+
+def insert_transactions(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert transactions (dicts of Transaction columns)."""
+    if rows:
+        session.connection().execute(insert(table_of(Transaction)), list(rows))
+
+
+def transaction_ids(session: Session, project_id: int, event_ids: Iterable[str]) -> dict[str, int]:
+    """The row ids of the project's transactions with these event ids."""
+    wanted = sorted(set(event_ids))
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        statement = select(Transaction.event_id, Transaction.id).where(
+            Transaction.project_id == project_id, Transaction.event_id.in_(wanted[start : start + _CHUNK])
+        )
+        found.update({event_id: row_id for event_id, row_id in session.execute(statement)})
+    return found
+
+
+def rollups(
+    session: Session, model: type[PerfRollup] | type[SpanRollup], keys: Sequence[tuple[Any, ...]]
+) -> dict[tuple[Any, ...], Any]:
+    """The stored rollup rows of `keys` (primary-key tuples in the model's key order), by key. Keys are looked up
+    per series (all key columns but the bucket) with the buckets in a list, which the primary key answers."""
+    columns = _key_columns(model)
+    series: dict[tuple[Any, ...], list[Any]] = {}
+    for key in keys:
+        series.setdefault(key[:-1], []).append(key[-1])
+    found: dict[tuple[Any, ...], Any] = {}
+    for prefix, buckets in series.items():
+        for start in range(0, len(buckets), _CHUNK):
+            statement = select(model).where(
+                *(column == value for column, value in zip(columns[:-1], prefix, strict=True)),
+                columns[-1].in_(buckets[start : start + _CHUNK]),
+            )
+            for row in session.scalars(statement):
+                found[tuple(getattr(row, column.key) for column in columns)] = row
+    return found
+
+
+def save_rollups(
+    session: Session,
+    model: type[PerfRollup] | type[SpanRollup],
+    new: Sequence[dict[str, Any]],
+    changed: Sequence[dict[str, Any]],
+) -> None:
+    """Insert the new rollup rows and overwrite the changed ones (dicts of the model's columns)."""
+    if new:
+        session.connection().execute(insert(table_of(model)), list(new))
+    if changed:
+        table = table_of(model)
+        keys = [column.key for column in _key_columns(model)]
+        values = [column.key for column in table.columns if column.key not in keys]
+        statement = (
+            update(table)
+            .where(*(table.c[key] == bindparam(f"k_{key}") for key in keys))
+            .values({value: bindparam(f"v_{value}") for value in values})
+        )
+        params = [
+            {**{f"k_{key}": row[key] for key in keys}, **{f"v_{value}": row[value] for value in values}}
+            for row in changed
+        ]
+        session.connection().execute(statement, params)
+
+
+def insert_slow_spans(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert slow spans (dicts of SlowSpan columns)."""
+    if rows:
+        session.execute(insert(SlowSpan), list(rows))
+
+
+def insert_profiles(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert profiles (dicts of Profile columns, `body` compressed), skipping ones stored already, and mark their
+    transactions as profiled."""
+    insert_ignore(session, table_of(Profile), rows, ["project_id", "event_id"])
+    profiled = sorted({(row["project_id"], row["transaction_event_id"]) for row in rows if row["transaction_event_id"]})
+    if profiled:
+        statement = update(Transaction).where(tuple_(Transaction.project_id, Transaction.event_id).in_(profiled))
+        session.execute(statement.values(has_profile=True))
+
+
+def rollup_key(model: type[PerfRollup] | type[SpanRollup]) -> list[str]:
+    """The names of the rollup's key columns, in the order `rollups()` expects key tuples."""
+    return [column.key for column in _key_columns(model)]
+
+
+def _segments(model: type[PerfRollup] | type[SpanRollup], plan: Sequence[Segment]) -> ColumnElement[bool]:
+    """Rows of each segment's resolution within its time range."""
+    return or_(
+        *(
+            and_(
+                model.resolution == resolution,
+                model.bucket >= start,
+                *([model.bucket < end] if end is not None else []),
+            )
+            for resolution, start, end in plan
+        )
+    )
+
+
+def _key_columns(model: type[PerfRollup] | type[SpanRollup]) -> list[Any]:
+    return list(table_of(model).primary_key.columns)
+
+
+def perf_rollups(
+    session: Session,
+    project_ids: Sequence[int],
+    plan: Sequence[Segment],
+    *,
+    environments: Sequence[str] = (),
+    name: str | None = None,
+) -> Sequence[Row[Any]]:
+    """The transaction rollups of these projects that the plan's segments name (of these environments and this
+    name, when given)."""
+    if not project_ids or not plan:
+        return []
+    statement = select(*table_of(PerfRollup).columns).where(
+        PerfRollup.project_id.in_(sorted(project_ids)), _segments(PerfRollup, plan)
+    )
+    if environments:
+        statement = statement.where(PerfRollup.environment.in_(sorted(set(environments))))
+    if name is not None:
+        statement = statement.where(PerfRollup.name == name)
+    return session.execute(statement).all()  # plain rows: thousands of them, no ORM objects needed
+
+
+def span_rollups(
+    session: Session, project_ids: Sequence[int], plan: Sequence[Segment], *, name: str | None = None
+) -> Sequence[Row[Any]]:
+    """The span rollups of these projects that the plan's segments name (within transactions `name`)."""
+    if not project_ids or not plan:
+        return []
+    statement = select(*table_of(SpanRollup).columns).where(
+        SpanRollup.project_id.in_(sorted(project_ids)), _segments(SpanRollup, plan)
+    )
+    if name is not None:
+        statement = statement.where(SpanRollup.name == name)
+    return session.execute(statement).all()
+
+
+TRANSACTION_ORDERS = {"transaction.duration": Transaction.duration_ms, "timestamp": Transaction.start}
+
+
+def transaction_events(
+    session: Session,
+    project_ids: Sequence[int],
+    since: datetime,
+    *,
+    name: str | None = None,
+    environments: Sequence[str] = (),
+    order: str = "-timestamp",
+    offset: int = 0,
+    limit: int = 20,
+) -> list[Transaction]:
+    """Transactions from `since` on (of a name and environments, when given), ordered by `order`: `timestamp` or
+    `transaction.duration`, with `-` for descending."""
+    if not project_ids:
+        return []
+    statement = select(Transaction).where(Transaction.project_id.in_(sorted(project_ids)), Transaction.start >= since)
+    if name is not None:
+        statement = statement.where(Transaction.name == name)
+    if environments:
+        statement = statement.where(Transaction.environment.in_(sorted(set(environments))))
+    column = TRANSACTION_ORDERS[order.removeprefix("-")]
+    ordering = (column.desc(), Transaction.id.desc()) if order.startswith("-") else (column, Transaction.id)
+    return list(session.scalars(statement.order_by(*ordering).offset(offset).limit(limit)))
+
+
+def transaction_by_event_id(session: Session, project_id: int, event_id: str) -> Transaction | None:
+    """The project's transaction with this event id."""
+    statement = select(Transaction).where(Transaction.project_id == project_id, Transaction.event_id == event_id)
+    return session.scalars(statement).first()
+
+
+def trace_transactions(session: Session, project_ids: Sequence[int], trace_id: str) -> list[Transaction]:
+    """The transactions of a trace in these projects, by start."""
+    statement = select(Transaction).where(
+        Transaction.trace_id == trace_id, Transaction.project_id.in_(sorted(project_ids))
+    )
+    return list(session.scalars(statement.order_by(Transaction.start).limit(1000)))
+
+
+def trace_errors(
+    session: Session, project_ids: Sequence[int], trace_id: str, since: datetime, until: datetime
+) -> list[Event]:
+    """The error events of a trace in these projects between `since` and `until`, by time. Events have no index on
+    trace ids (it would cost every stored event); their (project, timestamp) index bounds the scan instead."""
+    statement = select(Event).where(
+        Event.project_id.in_(sorted(project_ids)),
+        Event.timestamp >= since,
+        Event.timestamp <= until,
+        Event.trace_id == trace_id,
+    )
+    return list(session.scalars(statement.order_by(Event.timestamp).limit(1000)))
+
+
+def recent_slow_spans(
+    session: Session, project_id: int, since: datetime, limit: int = 100
+) -> list[tuple[SlowSpan, Transaction]]:
+    """The project's slow spans from `since` on, slowest first, with their transactions."""
+    statement = (
+        select(SlowSpan, Transaction)
+        .join(Transaction, Transaction.id == SlowSpan.transaction_id)
+        .where(SlowSpan.project_id == project_id, SlowSpan.start >= since)
+        .order_by(SlowSpan.duration_ms.desc(), SlowSpan.id)
+        .limit(limit)
+    )
+    return [(row.SlowSpan, row.Transaction) for row in session.execute(statement)]
+
+
+def profile_of(session: Session, project_id: int, transaction_event_id: str) -> Profile | None:
+    """The profile sent with a transaction, if any."""
+    statement = select(Profile).where(
+        Profile.project_id == project_id, Profile.transaction_event_id == transaction_event_id
+    )
+    return session.scalars(statement).first()

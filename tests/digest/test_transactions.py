@@ -1,0 +1,132 @@
+"""The digest of transactions on SQLite and PostgreSQL: rows with spans, rollups whose sketches give percentiles
+within 1% of the exact ones, span rollups, slow spans, profiles, and no double counting on redelivery."""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+import uuid
+from typing import Any
+
+import orjson
+from sqlalchemy import select
+
+from heron.perf.sketch import Sketch, merged
+from heron.protocol.envelope import Envelope, Item, serialize_envelope
+from heron.store.bodies import decompress_json
+from heron.store.models import Outcome, PerfRollup, Profile, SlowSpan, SpanRollup, Transaction
+from heron.store.transactions import DAY, HOUR, MINUTE
+from tests.digest.test_pipeline import Digest, envelope
+
+NOW = time.time()
+
+
+def transaction(name: str, start: float, duration_ms: float, *, spans: list[dict[str, Any]] | None = None,
+                status: str = "ok", environment: str = "production") -> dict[str, Any]:  # fmt: skip
+    return {
+        "type": "transaction",
+        "transaction": name,
+        "start_timestamp": start,
+        "timestamp": start + duration_ms / 1000,
+        "environment": environment,
+        "contexts": {
+            "trace": {
+                "trace_id": uuid.uuid4().hex,
+                "span_id": uuid.uuid4().hex[:16],
+                "op": "http.server",
+                "status": status,
+            }
+        },
+        "spans": spans or [],
+    }
+
+
+def span(op: str, description: str, start: float, duration_ms: float) -> dict[str, Any]:
+    return {"span_id": uuid.uuid4().hex[:16], "op": op, "description": description, "start_timestamp": start,
+            "timestamp": start + duration_ms / 1000}  # fmt: skip
+
+
+def exact(values: list[float], q: float) -> float:
+    return sorted(values)[math.floor(q * (len(values) - 1))]
+
+
+def test_rollup_percentiles_are_within_one_percent_of_the_exact_durations(digest: Digest) -> None:
+    rng = random.Random(5)
+    durations = [round(rng.lognormvariate(5, 1), 3) for _ in range(600)]
+    start = (NOW - 3 * 3600) // 60 * 60  # on a minute boundary
+    bodies = [envelope(transaction("GET /checkout", start + i * 15, d), "transaction") for i, d in enumerate(durations)]
+    digest.send(*bodies)
+    assert digest.count(Transaction) == 600
+    with digest.sessions() as session:
+        for resolution in (MINUTE, HOUR, DAY):
+            rows = session.scalars(select(PerfRollup).where(PerfRollup.resolution == resolution)).all()
+            assert sum(row.count for row in rows) == 600
+            total = merged(Sketch.from_bytes(row.sketch) for row in rows)
+            for q in (0.5, 0.75, 0.95, 0.99):
+                estimate, truth = total.quantile(q), exact(durations, q)
+                assert estimate is not None and abs(estimate - truth) <= 0.01 * truth, (resolution, q)
+        minutes = session.scalars(select(PerfRollup).where(PerfRollup.resolution == MINUTE)).all()
+        assert len(minutes) == 150  # four transactions a minute
+        apdex = sum(r.satisfied for r in minutes), sum(r.tolerated for r in minutes)
+    assert apdex == (sum(d <= 300 for d in durations), sum(300 < d <= 1200 for d in durations))
+
+
+def test_a_redelivered_transaction_is_not_counted_twice(digest: Digest) -> None:
+    body = envelope(transaction("GET /", NOW - 60, 120.0, status="internal_error"), "transaction")
+    digest.send(body)
+    digest.send(body)
+    with digest.sessions() as session:
+        rows = session.scalars(select(PerfRollup).where(PerfRollup.resolution == MINUTE)).all()
+        assert [(row.count, row.failures) for row in rows] == [(1, 1)]
+    assert digest.count(Transaction) == 1
+
+
+def test_spans_are_kept_rolled_up_by_operation_and_slow_ones_listed(digest: Digest) -> None:
+    start = NOW - 120
+    spans = [
+        span("db", "SELECT * FROM orders", start + 0.01, 1500.0),  # over 1 s: slow
+        span("db.query", "SELECT 1", start + 1.6, 5.0),
+        span("http.client", "GET https://slow.example/", start + 1.7, 2000.0),  # under 3 s
+        span("http.client", "POST https://pay.example/charge", start + 3.8, 3500.0),  # slow
+        span("template.render", "checkout.html", start + 7.4, 20.0),
+    ]
+    digest.send(envelope(transaction("POST /checkout", start, 7500.0, spans=spans), "transaction"))
+    with digest.sessions() as session:
+        stored = session.scalars(select(Transaction)).one()
+        assert stored.span_count == 5 and stored.status == "ok"
+        kept = decompress_json(stored.spans)["spans"]
+        assert kept[0]["description"] == "SELECT * FROM orders"
+        by_op = {
+            row.op: (row.count, round(row.duration_sum))
+            for row in session.scalars(select(SpanRollup).where(SpanRollup.resolution == HOUR))
+        }
+        slow = session.execute(select(SlowSpan.kind, SlowSpan.description).order_by(SlowSpan.start)).all()
+    assert by_op == {"db": (1, 1500), "db.query": (1, 5), "http.client": (2, 5500), "template.render": (1, 20)}
+    assert [tuple(row) for row in slow] == [("db", "SELECT * FROM orders"), ("http", "POST https://pay.example/charge")]
+
+
+def test_invalid_transactions_are_counted_and_profiles_kept_with_their_transaction(digest: Digest) -> None:
+    good = transaction("task.sync", NOW - 30, 50.0)
+    event_id = uuid.uuid4().hex
+    good["event_id"] = event_id
+    profile = {"event_id": uuid.uuid4().hex, "platform": "python", "version": "1",
+               "transaction": {"id": event_id, "name": "task.sync"}, "profile": {"samples": []}}  # fmt: skip
+    with_profile = serialize_envelope(
+        Envelope(
+            {"event_id": event_id},
+            [Item({"type": "transaction"}, orjson.dumps(good)), Item({"type": "profile"}, orjson.dumps(profile))],
+        )
+    )
+    nameless = {"type": "transaction", "start_timestamp": NOW - 2, "timestamp": NOW - 1}
+    digest.send(with_profile, envelope(nameless, "transaction"))
+    with digest.sessions() as session:
+        assert session.scalars(select(Transaction.has_profile)).all() == [True]
+        assert session.scalars(select(Profile.transaction_event_id)).all() == [event_id]
+        outcomes = {
+            (row.category, row.outcome, row.reason): row.quantity
+            for row in session.execute(select(Outcome.category, Outcome.outcome, Outcome.reason, Outcome.quantity))
+        }
+    assert outcomes[("transaction", "accepted", "")] == 1
+    assert outcomes[("transaction", "invalid", "invalid_transaction")] == 1
+    assert outcomes[("profile", "accepted", "")] == 1
