@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, bindparam, insert, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, Row, and_, bindparam, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from heron.store.models import Event, PerfRollup, Profile, SlowSpan, SpanRollup, Transaction, table_of
@@ -122,17 +122,13 @@ def rollup_key(model: type[PerfRollup] | type[SpanRollup]) -> list[str]:
     return [column.key for column in _key_columns(model)]
 
 
-def _segments(model: type[PerfRollup] | type[SpanRollup], plan: Sequence[Segment]) -> ColumnElement[bool]:
-    """Rows of each segment's resolution within its time range."""
-    return or_(
-        *(
-            and_(
-                model.resolution == resolution,
-                model.bucket >= start,
-                *([model.bucket < end] if end is not None else []),
-            )
-            for resolution, start, end in plan
-        )
+def _segment(model: type[PerfRollup] | type[SpanRollup], segment: Segment) -> ColumnElement[bool]:
+    """Rows of the segment's resolution within its time range."""
+    resolution, start, end = segment
+    return and_(
+        model.resolution == resolution,
+        model.bucket >= start,
+        *([model.bucket < end] if end is not None else []),
     )
 
 
@@ -152,14 +148,17 @@ def perf_rollups(
     name, when given)."""
     if not project_ids or not plan:
         return []
-    statement = select(*table_of(PerfRollup).columns).where(
-        PerfRollup.project_id.in_(sorted(project_ids)), _segments(PerfRollup, plan)
-    )
-    if environments:
-        statement = statement.where(PerfRollup.environment.in_(sorted(set(environments))))
-    if name is not None:
-        statement = statement.where(PerfRollup.name == name)
-    return session.execute(statement).all()  # plain rows: thousands of them, no ORM objects needed
+    rows: list[Row[Any]] = []
+    for segment in plan:  # one query per segment: an OR of ranges would keep SQLite off the primary key
+        statement = select(*table_of(PerfRollup).columns).where(
+            PerfRollup.project_id.in_(sorted(project_ids)), _segment(PerfRollup, segment)
+        )
+        if environments:
+            statement = statement.where(PerfRollup.environment.in_(sorted(set(environments))))
+        if name is not None:
+            statement = statement.where(PerfRollup.name == name)
+        rows += session.execute(statement).all()  # plain rows: thousands of them, no ORM objects needed
+    return rows
 
 
 def span_rollups(
@@ -168,12 +167,15 @@ def span_rollups(
     """The span rollups of these projects that the plan's segments name (within transactions `name`)."""
     if not project_ids or not plan:
         return []
-    statement = select(*table_of(SpanRollup).columns).where(
-        SpanRollup.project_id.in_(sorted(project_ids)), _segments(SpanRollup, plan)
-    )
-    if name is not None:
-        statement = statement.where(SpanRollup.name == name)
-    return session.execute(statement).all()
+    rows: list[Row[Any]] = []
+    for segment in plan:
+        statement = select(*table_of(SpanRollup).columns).where(
+            SpanRollup.project_id.in_(sorted(project_ids)), _segment(SpanRollup, segment)
+        )
+        if name is not None:
+            statement = statement.where(SpanRollup.name == name)
+        rows += session.execute(statement).all()
+    return rows
 
 
 TRANSACTION_ORDERS = {"transaction.duration": Transaction.duration_ms, "timestamp": Transaction.start}
