@@ -13,7 +13,7 @@ from heron.api.deps import AuthenticatedCaller, Caller, Db
 from heron.api.errors import ApiError, not_found
 from heron.store.issues import issue_by_short_id, visible_issue
 from heron.store.models import Event, Issue, Organization, Project
-from heron.store.organizations import visible_organization, visible_project
+from heron.store.organizations import visible_organization, visible_project, visible_projects
 from heron.store.short_ids import SHORT_ID_ALPHABET
 
 # Sentry's permission classes: each method accepts any of these scopes.
@@ -23,6 +23,7 @@ EVENT_READ = ("event:read", "event:write", "event:admin")
 EVENT_WRITE = ("event:write", "event:admin")
 EVENT_ADMIN = ("event:admin",)
 
+MAX_PROJECTS = 10_000
 _QUALIFIED_SHORT_ID = re.compile(r"(.+?)-([0-9A-Za-z]+)")
 _EVENT_ID = re.compile(r"[0-9a-f]{32}")
 _MAX_ID = 2**63 - 1
@@ -145,3 +146,24 @@ def bad_request(detail: str) -> ApiError:
 def _issue_in(session: Session, issue: Issue, organization: Organization) -> bool:
     project = session.get(Project, issue.project_id)
     return project is not None and project.organization_id == organization.id
+
+
+def requested_projects(
+    request: Request, session: Session, caller: Caller, organization: Organization
+) -> dict[int, Project]:
+    """The `?project=` ids of the organization (every project the caller may see when absent or -1), by id; 400 for
+    an id that is not a number, 404 for one the caller may not see."""
+    own = {
+        p.id: p
+        for p in visible_projects(session, caller.visibility, organization_id=organization.id, limit=MAX_PROJECTS)
+    }
+    wanted: set[int] = set()
+    for raw in request.query_params.getlist("project"):
+        if raw.strip() == "-1":
+            return own
+        if not raw.strip().isdigit():
+            raise bad_request(f"Invalid project id {raw!r}")
+        wanted.add(int(raw))
+    if wanted - own.keys():
+        raise not_found("The requested project does not exist")
+    return {project_id: own[project_id] for project_id in sorted(wanted)} if wanted else own

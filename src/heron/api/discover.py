@@ -11,9 +11,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from heron.api.access import EVENT_READ, OrganizationEvents, bad_request
+from heron.api.access import EVENT_READ, MAX_PROJECTS, OrganizationEvents, bad_request, requested_projects
 from heron.api.deps import AuthenticatedCaller, Caller, Db
-from heron.api.errors import ApiError, not_found
+from heron.api.errors import not_found
 from heron.api.pagination import json_response, link_header, requested_page
 from heron.api.shapes import iso
 from heron.api.shapes.transactions import transaction_detail_shape
@@ -41,7 +41,6 @@ from heron.store.transactions import (
 from heron.store.types import utcnow
 
 router = APIRouter()
-MAX_PROJECTS = 10_000
 DEFAULT_PERIOD = "24h"
 
 
@@ -54,21 +53,18 @@ def discover_table(
     try:
         fields = [normalize_field(field) for field in params.getlist("field")] or ["transaction", "count()"]
         filters = parse_query(params.get("query", "event.type:transaction"))
-    except DiscoverError as error:
-        raise bad_request(str(error)) from None
-    period, since = _period(request)
-    projects = _projects(request, session, caller, organization)
-    environments = [*params.getlist("environment"), *([filters.environment] if filters.environment else [])]
-    try:
         single = lists_events(fields)
     except DiscoverError as error:
         raise bad_request(str(error)) from None
+    period, since = _period(request)
+    projects = requested_projects(request, session, caller, organization)
+    environments = [*params.getlist("environment"), *([filters.environment] if filters.environment else [])]
     if single:
         return _event_table(request, session, fields, projects, since, filters.transaction, environments)
     rows = perf_rollups(session, list(projects), read_plan(period, utcnow()), environments=environments,
                         name=filters.transaction)  # fmt: skip
-    grouped = summarize(rows, key=lambda row: f"{row.project_id}\n{row.name}")
-    by_name = {(projects[int(key.split("\n", 1)[0])].slug, key.split("\n", 1)[1]): s for key, s in grouped.items()}
+    grouped = summarize(rows, key=lambda row: (row.project_id, row.name))
+    by_name = {(projects[project_id].slug, name): summary for (project_id, name), summary in grouped.items()}
     table = rows_of(fields, by_name, period)
     try:
         sort_rows(table, params.get("sort", "-count()" if "count()" in fields else fields[0]), fields)
@@ -96,7 +92,7 @@ def discover_series(
     period, since = _period(request)
     resolution = resolution_for(period)
     step = _interval(params.get("interval"), resolution, period)
-    projects = _projects(request, session, caller, organization)
+    projects = requested_projects(request, session, caller, organization)
     environments = [*params.getlist("environment"), *([filters.environment] if filters.environment else [])]
     plan = read_plan(period, utcnow())
     rows = perf_rollups(session, list(projects), plan, environments=environments, name=filters.transaction)
@@ -190,19 +186,6 @@ def _interval(raw: str | None, resolution: int, period: timedelta) -> int:
 
 def _visible(session: Session, caller: Caller, organization: Organization) -> list[Project]:
     return visible_projects(session, caller.visibility, organization_id=organization.id, limit=MAX_PROJECTS)
-
-
-def _projects(request: Request, session: Session, caller: Caller, organization: Organization) -> dict[int, Project]:
-    """The `?project=` ids (all the caller may see when absent or -1); 404 for one they may not see."""
-    own = {p.id: p for p in _visible(session, caller, organization)}
-    wanted = [raw.strip() for raw in request.query_params.getlist("project")]
-    if not wanted or "-1" in wanted:
-        return own
-    if not all(raw.isdigit() for raw in wanted):
-        raise bad_request("project takes project ids")
-    if any(int(raw) not in own for raw in wanted):
-        raise ApiError(404, "The requested project does not exist")
-    return {int(raw): own[int(raw)] for raw in wanted}
 
 
 def _axis_series(axis: str, buckets: list[tuple[datetime, Summary]], step: int) -> dict[str, Any]:

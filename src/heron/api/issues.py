@@ -23,10 +23,10 @@ from heron.api.access import (
     WritableOrganizationIssues,
     WritableProjectIssues,
     bad_request,
+    requested_projects,
 )
 from heron.api.access import ProjectEvents as ReadableProjectIssues
-from heron.api.deps import AuthenticatedCaller, Caller, Db, public_url
-from heron.api.errors import not_found
+from heron.api.deps import AuthenticatedCaller, Db, public_url
 from heron.api.issue_updates import apply_issue_update, parse_issue_update
 from heron.api.pagination import json_response, paginated_response, requested_page
 from heron.api.shapes.activity import activity_shape
@@ -35,15 +35,13 @@ from heron.search import DEFAULT_QUERY, STATUSES, IssueQuery, SearchError, Statu
 from heron.search import parse_query as parse_search
 from heron.store.activity import issue_activity
 from heron.store.issues import delete_issue, issues_in_projects
-from heron.store.models import Issue, Organization, Project, Release
-from heron.store.organizations import visible_projects
+from heron.store.models import Issue, Project, Release
 from heron.store.search import SORTS, IssueSearch, search_issues
 from heron.store.types import utcnow
 
 router = APIRouter()
 
 BULK_MUTATION_LIMIT = 1000
-MAX_PROJECTS = 10_000
 JsonBody = Annotated[dict[str, Any] | None, Body()]
 
 
@@ -60,7 +58,7 @@ def organization_issues(
     request: Request, organization: OrganizationEvents, session: Db, caller: AuthenticatedCaller
 ) -> Response:
     """The organization's issues (of the `?project=` ids, or all its projects) matching the query."""
-    project_ids = _organization_project_ids(request, session, organization, caller)
+    project_ids = sorted(requested_projects(request, session, caller, organization))
     return _issue_page(request, session, issue_search(request, project_ids, caller.user.id))
 
 
@@ -82,7 +80,7 @@ def update_organization_issues(
     body: JsonBody = None,
 ) -> Response:
     """Bulk update across the organization's projects (`?id=` or the query)."""
-    project_ids = _organization_project_ids(request, session, organization, caller)
+    project_ids = sorted(requested_projects(request, session, caller, organization))
     issues = _bulk_targets(request, session, project_ids, caller.user.id)
     return _bulk_update(session, issues, body, organization.id, caller.user.id)
 
@@ -171,26 +169,6 @@ def _issue_page(request: Request, session: Session, search: IssueSearch) -> Resp
     issues = search_issues(session, search, offset=page.offset, limit=page.fetch)
     base_url = public_url(request)
     return paginated_response(request, page, issues, lambda rows: issue_list(session, rows, base_url))
-
-
-def _organization_project_ids(
-    request: Request, session: Session, organization: Organization, caller: Caller
-) -> list[int]:
-    """The `?project=` ids (all of the organization's projects the caller may see when absent or -1); 404 for
-    one the caller may not see."""
-    own = {
-        p.id for p in visible_projects(session, caller.visibility, organization_id=organization.id, limit=MAX_PROJECTS)
-    }
-    wanted: set[int] = set()
-    for raw in request.query_params.getlist("project"):
-        if raw.strip() == "-1":
-            return sorted(own)
-        if not raw.strip().isdigit():
-            raise bad_request(f"Invalid project id {raw!r}")
-        wanted.add(int(raw))
-    if wanted - own:
-        raise not_found("The requested project does not exist")
-    return sorted(wanted or own)
 
 
 def _bulk_targets(request: Request, session: Session, project_ids: Sequence[int], viewer_id: int) -> list[Issue]:

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from heron.perf.sketch import Sketch
+from heron.perf.summaries import Summary
 from heron.perf.transactions import SpanRecord, TransactionError, TransactionRecord, read_transaction
 from heron.store import transactions as store
 from heron.store.bodies import compress_json
@@ -87,50 +88,33 @@ def store_transactions(
     return stored
 
 
-@dataclass(slots=True)
-class _Delta:
-    count: int = 0
-    failures: int = 0
-    satisfied: int = 0
-    tolerated: int = 0
-    duration_sum: float = 0.0
-    sketch: Sketch | None = None
-
-    def add(self, duration_ms: float) -> None:
-        self.count += 1
-        self.duration_sum += duration_ms
-        if self.sketch is None:
-            self.sketch = Sketch()
-        self.sketch.add(duration_ms)
-
-
-def _transaction_deltas(items: list[PreparedTransaction], apdex_ms: int) -> dict[tuple[Any, ...], _Delta]:
-    deltas: dict[tuple[Any, ...], _Delta] = defaultdict(_Delta)
+def _transaction_deltas(items: list[PreparedTransaction], apdex_ms: int) -> dict[tuple[Any, ...], Summary]:
+    deltas: dict[tuple[Any, ...], Summary] = defaultdict(Summary)
     for item in items:
         record = item.record
         for resolution in store.RESOLUTIONS:
             delta = deltas[
                 (item.project_id, resolution, record.name, record.environment, _bucket(item.start, resolution))
             ]
-            delta.add(record.duration_ms)
+            delta.record(record.duration_ms)
             delta.failures += record.failed
             delta.satisfied += record.duration_ms <= apdex_ms
             delta.tolerated += apdex_ms < record.duration_ms <= 4 * apdex_ms
     return deltas
 
 
-def _span_deltas(items: list[PreparedTransaction]) -> dict[tuple[Any, ...], _Delta]:
-    deltas: dict[tuple[Any, ...], _Delta] = defaultdict(_Delta)
+def _span_deltas(items: list[PreparedTransaction]) -> dict[tuple[Any, ...], Summary]:
+    deltas: dict[tuple[Any, ...], Summary] = defaultdict(Summary)
     for item in items:
         for span in item.record.spans:
             for resolution in store.RESOLUTIONS:
                 key = (item.project_id, resolution, item.record.name, span.op[:64], _bucket(span.start, resolution))
-                deltas[key].add(span.duration_ms)
+                deltas[key].record(span.duration_ms)
     return deltas
 
 
 def _add_to_rollups(
-    session: Session, model: type[PerfRollup] | type[SpanRollup], deltas: dict[tuple[Any, ...], _Delta]
+    session: Session, model: type[PerfRollup] | type[SpanRollup], deltas: dict[tuple[Any, ...], Summary]
 ) -> None:
     if not deltas:
         return
@@ -139,25 +123,21 @@ def _add_to_rollups(
     columns = store.rollup_key(model)
     new, changed = [], []
     for key, delta in deltas.items():
-        assert delta.sketch is not None
+        values: dict[str, Any] = dict(zip(columns, key, strict=True))
+        counts = _counts(model, delta)
         row = existing.get(key)
         if row is None:
-            values = dict(zip(columns, key, strict=True))
-            values.update(_counts(model, delta), sketch=delta.sketch.to_bytes())
+            values.update(counts, sketch=delta.sketch.to_bytes())
             new.append(values)
             continue
         sketch = Sketch.from_bytes(row.sketch)
         sketch.merge(delta.sketch)
-        values = dict(zip(columns, key, strict=True))
-        totals = _counts(model, delta)
-        for name, added in totals.items():
-            totals[name] = getattr(row, name) + added
-        values.update(totals, sketch=sketch.to_bytes())
+        values.update({name: getattr(row, name) + added for name, added in counts.items()}, sketch=sketch.to_bytes())
         changed.append(values)
     store.save_rollups(session, model, new, changed)
 
 
-def _counts(model: type[PerfRollup] | type[SpanRollup], delta: _Delta) -> dict[str, Any]:
+def _counts(model: type[PerfRollup] | type[SpanRollup], delta: Summary) -> dict[str, Any]:
     counts: dict[str, Any] = {"count": delta.count, "duration_sum": delta.duration_sum}
     if model is PerfRollup:
         counts.update(failures=delta.failures, satisfied=delta.satisfied, tolerated=delta.tolerated)

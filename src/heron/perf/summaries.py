@@ -4,10 +4,10 @@ percentiles (merged sketches), and the same per time bucket for charts. Pure: ro
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from heron.perf.sketch import Sketch
 
@@ -21,6 +21,7 @@ MINUTE, HOUR, DAY = 60, 3600, 86400
 # A rollup row (heron.store.models.PerfRollup or SpanRollup columns, as ORM objects or plain rows): `bucket`,
 # `count`, `duration_sum`, `sketch`, and for transactions `failures`, `satisfied` and `tolerated`.
 Rollup = Any
+K = TypeVar("K", bound=Hashable)
 
 
 @dataclass(slots=True)
@@ -33,6 +34,12 @@ class Summary:
     tolerated: int = 0
     duration_sum: float = 0.0
     sketch: Sketch = field(default_factory=Sketch)
+
+    def record(self, duration_ms: float) -> None:
+        """Count one transaction (or span) of this duration."""
+        self.count += 1
+        self.duration_sum += duration_ms
+        self.sketch.add(duration_ms)
 
     def add(self, row: Rollup) -> None:
         self.count += row.count
@@ -75,9 +82,9 @@ class Summary:
         return self.count / max(period.total_seconds() / 60, 1e-9)
 
 
-def summarize(rows: Iterable[Rollup], key: Callable[[Rollup], str]) -> dict[str, Summary]:
-    """One Summary per key (a transaction name, a span operation) over all the rows."""
-    summaries: dict[str, Summary] = {}
+def summarize(rows: Iterable[Rollup], key: Callable[[Rollup], K]) -> dict[K, Summary]:
+    """One Summary per key (a span operation, a project and transaction name…) over all the rows."""
+    summaries: dict[K, Summary] = {}
     for row in rows:
         summaries.setdefault(key(row), Summary()).add(row)
     return summaries

@@ -22,6 +22,7 @@ from heron.web.access import organization_for, projects_of, selected_projects
 from heron.web.charts import value_chart
 from heron.web.deps import Db, SignedIn
 from heron.web.errors import PageError, not_found
+from heron.web.page_urls import with_params
 from heron.web.templates import render
 
 router = APIRouter()
@@ -67,11 +68,10 @@ def performance_page(request: Request, organization_slug: str, viewer: SignedIn,
     environment = request.query_params.get("environment") or None
     by_id = {project.id: project for project in chosen}
     rows = perf_rollups(db, list(by_id), window.plan, environments=[environment] if environment else [])
-    grouped = summarize(rows, key=lambda row: f"{row.project_id}\n{row.name}")
+    grouped = summarize(rows, key=lambda row: (row.project_id, row.name))
     table = []
-    for key, summary in grouped.items():
-        project_id, name = key.split("\n", 1)
-        project = by_id[int(project_id)]
+    for (project_id, name), summary in grouped.items():
+        project = by_id[project_id]
         query = {"project": project.id, "transaction": name, "statsPeriod": window.key}
         if environment:
             query["environment"] = environment
@@ -91,7 +91,7 @@ def performance_page(request: Request, organization_slug: str, viewer: SignedIn,
         "environments": sorted({name for names in environment_names(db, list(by_id)).values() for name in names}),
         "rows": table,
         "sort": sort,
-        "sort_urls": {key: _with(request, sort=key) for key in SORTS},
+        "sort_urls": {key: with_params(request, sort=key) for key in SORTS},
     }
     return render(request, "performance.html", context)
 
@@ -152,7 +152,7 @@ def transaction_summary(request: Request, organization_slug: str, viewer: Signed
         "histogram": distribution if bins else None,
         "breakdown": breakdown,
         "slowest": slowest,
-        "period_urls": {key: _with(request, statsPeriod=key) for key in PERIODS},
+        "period_urls": {key: with_params(request, statsPeriod=key) for key in PERIODS},
     }
     return render(request, "transaction_summary.html", context)
 
@@ -166,7 +166,7 @@ def slow_spans_page(request: Request, organization_slug: str, viewer: SignedIn, 
     window = _window(request)
     sections = [(project, recent_slow_spans(db, project.id, window.since, limit=50)) for project in chosen]
     context = {"organization": organization, "sections": sections, "window": window, "periods": list(PERIODS),
-               "period_urls": {key: _with(request, statsPeriod=key) for key in PERIODS}}  # fmt: skip
+               "period_urls": {key: with_params(request, statsPeriod=key) for key in PERIODS}}  # fmt: skip
     return render(request, "slow_spans.html", context)
 
 
@@ -200,8 +200,3 @@ def _sort_value(row: NameRow, sort: str) -> float | str:
         return row.tpm
     value = row.percentiles.get(sort) if sort.startswith("p") else getattr(row.summary, sort)
     return value if value is not None else -1.0
-
-
-def _with(request: Request, **changes: str) -> str:
-    kept = [(key, value) for key, value in request.query_params.multi_items() if key not in changes]
-    return f"{request.url.path}?{urlencode([*kept, *changes.items()])}"
