@@ -21,6 +21,7 @@ from heron.store.projects import (
     update_project,
 )
 from heron.store.teams import TeamError, organization_teams, project_team_ids, set_project_teams, teams_in_organization
+from heron.store.web_sessions import Viewer
 from heron.web.access import managed_organization, managed_project
 from heron.web.csrf import posted_form
 from heron.web.deps import Db, SignedIn, services_of
@@ -38,8 +39,7 @@ def project_settings_page(
     request: Request, organization_slug: str, project_slug: str, viewer: SignedIn, db: Db
 ) -> Response:
     """The project's settings, team access and DSN keys."""
-    organization = managed_organization(db, viewer, organization_slug)
-    project = managed_project(db, viewer, organization, project_slug)
+    organization, project = _managed(db, viewer, organization_slug, project_slug)
     public_url = services_of(request).settings.public_url
     keys = [
         (key, build_dsn(public_url, key.public_key, project.id)) for key in project_keys(db, project.id, limit=MAX_KEYS)
@@ -58,8 +58,7 @@ def project_settings_page(
 @router.post(BASE + "general/")
 def save_general(request: Request, organization_slug: str, project_slug: str, viewer: SignedIn, db: Db) -> Response:
     """Save name, slug, platform, retention and performance thresholds (a new slug moves the page)."""
-    organization = managed_organization(db, viewer, organization_slug)
-    project = managed_project(db, viewer, organization, project_slug)
+    organization, project = _managed(db, viewer, organization_slug, project_slug)
     form = posted_form(request)
     retention = optional_int(form, "retention_days", "Retention")
     try:
@@ -84,8 +83,7 @@ def save_general(request: Request, organization_slug: str, project_slug: str, vi
 @router.post(BASE + "teams/")
 def save_teams(request: Request, organization_slug: str, project_slug: str, viewer: SignedIn, db: Db) -> Response:
     """Give exactly the ticked teams access to the project."""
-    organization = managed_organization(db, viewer, organization_slug)
-    project = managed_project(db, viewer, organization, project_slug)
+    organization, project = _managed(db, viewer, organization_slug, project_slug)
     try:
         set_project_teams(
             db, project, teams_in_organization(db, organization.id, id_list(posted_form(request), "team"))
@@ -98,8 +96,7 @@ def save_teams(request: Request, organization_slug: str, project_slug: str, view
 @router.post(BASE + "keys/")
 def add_key(request: Request, organization_slug: str, project_slug: str, viewer: SignedIn, db: Db) -> Response:
     """A new DSN key."""
-    organization = managed_organization(db, viewer, organization_slug)
-    project = managed_project(db, viewer, organization, project_slug)
+    organization, project = _managed(db, viewer, organization_slug, project_slug)
     if len(project_keys(db, project.id, limit=MAX_KEYS)) >= MAX_KEYS:
         raise PageError(400, f"A project has at most {MAX_KEYS} keys.")
     label = str(posted_form(request).get("label", "")).strip()[:64] or "Default"
@@ -112,8 +109,7 @@ def save_key(
     request: Request, organization_slug: str, project_slug: str, key_id: int, viewer: SignedIn, db: Db
 ) -> Response:
     """Save a key's label and rate limit (both numbers empty: unlimited)."""
-    organization = managed_organization(db, viewer, organization_slug)
-    project = managed_project(db, viewer, organization, project_slug)
+    organization, project = _managed(db, viewer, organization_slug, project_slug)
     key = _key(db, project, key_id)
     form = posted_form(request)
     count = optional_int(form, "rate_limit_count", "The number of events")
@@ -131,8 +127,7 @@ def key_action(
     organization_slug: str, project_slug: str, key_id: int, action: str, viewer: SignedIn, db: Db
 ) -> Response:
     """Disable or enable a key, or revoke it (delete it: its DSN stops working for good)."""
-    organization = managed_organization(db, viewer, organization_slug)
-    project = managed_project(db, viewer, organization, project_slug)
+    organization, project = _managed(db, viewer, organization_slug, project_slug)
     key = _key(db, project, key_id)
     if action == "disable":
         key.is_active = False
@@ -143,6 +138,12 @@ def key_action(
     else:
         raise not_found()
     return _back(organization, project, "#keys")
+
+
+def _managed(db: Db, viewer: Viewer, organization_slug: str, project_slug: str) -> tuple[Organization, Project]:
+    """The organization (the viewer must manage it: else 403) and its project (else 404)."""
+    organization = managed_organization(db, viewer, organization_slug)
+    return organization, managed_project(db, viewer, organization, project_slug)
 
 
 def _key(db: Db, project: Project, key_id: int) -> ProjectKey:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from sqlalchemy.orm import Session
@@ -22,6 +21,7 @@ from heron.store.types import utcnow
 from heron.web.access import organization_for, projects_of, selected_projects
 from heron.web.charts import BarChart, bar_chart
 from heron.web.deps import Db, SignedIn
+from heron.web.page_urls import with_params
 from heron.web.templates import render
 from heron.web.triage import IGNORE_DURATIONS
 
@@ -127,11 +127,8 @@ def parse_cursor(text: str) -> IssueCursor | None:
 
 
 def _links(request: Request, page: IssuePage) -> StreamLinks:
-    params = [(key, value) for key, value in request.query_params.multi_items() if key != "cursor"]
-
     def url(**changes: str) -> str:
-        kept = [(key, value) for key, value in params if key not in changes]
-        return f"{request.url.path}?{urlencode([*kept, *changes.items()])}"
+        return with_params(request, drop=("cursor",), **changes)
 
     sorts = [(key, label, url(sort=key)) for key, label in SORT_LABELS.items()]
     previous = url(cursor=format_cursor(page.previous)) if page.previous is not None else None

@@ -52,6 +52,7 @@ def transaction_page(
         "others": others,
         "slugs": {p.id: p.slug for p in projects},
         "vitals": vitals,
-        "profile": profile_of(db, project.id, found.event_id) is not None or found.has_profile,
+        # Marked when the profile came in the transaction's batch; looked up when it came separately.
+        "profile": found.has_profile or profile_of(db, project.id, found.event_id) is not None,
     }
     return render(request, "transaction.html", context)
