@@ -6,6 +6,7 @@ Usage (from the repository root, with the virtualenv):
     .venv/bin/python bench/perf.py                                   # 1,000,000 transactions, SQLite
     .venv/bin/python bench/perf.py --transactions 10000000           # the issue's 10 million (about 25 min to seed)
     .venv/bin/python bench/perf.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/heron_perf
+    .venv/bin/python bench/perf.py --transactions 10000000 --data-dir /tmp/perf10m   # seeds once, then reuses it
 
 What it does:
 
@@ -14,6 +15,8 @@ What it does:
    three spans (db, http.client, template.render). They are read by the digest's `prepare_transaction` and stored
    by its `store_transactions`, 5,000 per database transaction: rows, minute, hour and day rollups with their
    sketches, span rollups and slow spans are written by the code that writes them in production.
+   With --data-dir, the seeded data is kept there (with the database, when it is SQLite) and a later run with the
+   same --data-dir (and --database-url) times the pages again without seeding.
 2. Starts `heron serve --no-worker`, signs in through the form as the organization's owner, and times each page
    over HTTP: --warmup untimed requests, then --requests timed ones. Prints p50/p95/max milliseconds per page.
 3. Exits 1 if any page answered anything but 200.
@@ -22,6 +25,8 @@ What it does:
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import math
 import random
 import re
@@ -30,7 +35,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -53,13 +57,13 @@ ENVIRONMENTS = ("production", "production", "production", "staging")
 
 
 def synthetic(name: str, start: float, duration_ms: float, rng: random.Random) -> dict[str, Any]:
-    root = uuid.uuid4().hex[:16]
+    root = f"{rng.getrandbits(64):016x}"
     db_ms, http_ms = duration_ms * rng.uniform(0.1, 0.5), duration_ms * rng.uniform(0.1, 0.4)
     bounds = [start, start + db_ms / 1000, start + (db_ms + http_ms) / 1000, start + duration_ms / 1000]
     kinds = [("db", "SELECT * FROM orders WHERE id = %s"), ("http.client", "POST https://pay.example/charge"),
              ("template.render", "page.html")]  # fmt: skip
     spans = [
-        {"span_id": uuid.uuid4().hex[:16], "parent_span_id": root, "op": op, "description": description,
+        {"span_id": f"{rng.getrandbits(64):016x}", "parent_span_id": root, "op": op, "description": description,
          "start_timestamp": bounds[i], "timestamp": bounds[i + 1]}
         for i, (op, description) in enumerate(kinds)
     ]  # fmt: skip
@@ -70,7 +74,7 @@ def synthetic(name: str, start: float, duration_ms: float, rng: random.Random) -
         "environment": rng.choice(ENVIRONMENTS),
         "contexts": {
             "trace": {
-                "trace_id": uuid.uuid4().hex,
+                "trace_id": f"{rng.getrandbits(128):032x}",
                 "span_id": root,
                 "op": "http.server",
                 "status": "internal_error" if rng.random() < 0.02 else "ok",
@@ -78,6 +82,21 @@ def synthetic(name: str, start: float, duration_ms: float, rng: random.Random) -
         },
         "spans": spans,
     }
+
+
+def seeded(server: HeronServer, args: argparse.Namespace) -> tuple[Tenant, str]:
+    """The tenant and busiest transaction name of the data dir's seeded data, seeding it first if need be."""
+    marker = server.data_dir / "perf-seeded.json"
+    if marker.exists():
+        kept = json.loads(marker.read_text())
+        if kept["transactions"] == args.transactions:
+            print(f"reusing the {args.transactions:,} transactions seeded in {server.data_dir}")
+            return Tenant(**kept["tenant"]), kept["busiest"]
+        sys.exit(f"{server.data_dir} holds {kept['transactions']:,} transactions, not {args.transactions:,}")
+    tenant, busiest = seed(server, args)
+    state = {"transactions": args.transactions, "tenant": dataclasses.asdict(tenant), "busiest": busiest}
+    marker.write_text(json.dumps(state))
+    return tenant, busiest
 
 
 def seed(server: HeronServer, args: argparse.Namespace) -> tuple[Tenant, str]:
@@ -101,7 +120,7 @@ def seed(server: HeronServer, args: argparse.Namespace) -> tuple[Tenant, str]:
             name = rng.choices(names, weights)[0]
             duration = rng.lognormvariate(5, 0.9)
             payload = synthetic(name, start, duration, rng)
-            prepared.append(prepare_transaction(tenant.project_id, uuid.uuid4().hex, payload, now, None))
+            prepared.append(prepare_transaction(tenant.project_id, f"{rng.getrandbits(128):032x}", payload, now, None))
         with transaction(sessions) as session:
             store_transactions(session, prepared, projects)
         done += size
@@ -146,12 +165,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=20, help="Timed requests per page.")
     parser.add_argument("--warmup", type=int, default=3, help="Untimed requests per page before those.")
     parser.add_argument("--seed", type=int, default=7, help="Seed of the data generator.")
+    parser.add_argument("--data-dir", type=Path, help="Keep the data here and reuse it (default: a temporary dir).")
     args = parser.parse_args(argv)
-    data_dir = Path(tempfile.mkdtemp(prefix="heron-perf-"))
+    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="heron-perf-"))
+    data_dir.mkdir(parents=True, exist_ok=True)
     server = HeronServer(data_dir=data_dir, database_url=args.database_url, serve_args=["--no-worker"])
     try:
         server.migrate()
-        tenant, busiest = seed(server, args)
+        tenant, busiest = seeded(server, args)
         org, project_id = tenant.org_slug, tenant.project_id
         server.start(timeout=120)
         engine = make_engine(server.settings().resolved_database_url)
@@ -187,7 +208,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0 if ok else 1
     finally:
         server.stop()
-        shutil.rmtree(data_dir, ignore_errors=True)
+        if args.data_dir is None:
+            shutil.rmtree(data_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,11 @@ ALLOWED: dict[str, set[str]] = {
     "web": {"protocol", "store", "perf", "alerts", "search", "config"},
 }
 COMPOSITION = {"cli", "server", "bootstrap", "docs", "__main__", "__init__"}
+# Single modules allowed one more part, and why.
+EXCEPTIONS: dict[str, set[str]] = {
+    # a data migration: the week rollups of existing data are day rollups added up, sketches merged
+    "store/migrations/versions/0007_week_rollups.py": {"perf"},
+}
 
 
 def _part(path: Path) -> str:
@@ -58,5 +63,5 @@ def test_module_imports_only_what_its_stage_may(path: Path) -> None:
     if part in COMPOSITION:
         return
     assert part in ALLOWED, f"heron.{part} is not placed in the import rules of tests/test_architecture.py"
-    forbidden = imported - ALLOWED[part]
+    forbidden = imported - ALLOWED[part] - EXCEPTIONS.get(str(path.relative_to(PACKAGE)), set())
     assert not forbidden, f"heron.{part} must not import {sorted(forbidden)} ({path.relative_to(PACKAGE)})"

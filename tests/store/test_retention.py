@@ -14,7 +14,7 @@ from heron.store.accounts import create_organization
 from heron.store.models import Event, Issue, IssueTagValue, PerfRollup, Project, Transaction
 from heron.store.projects import create_project, digest_projects
 from heron.store.retention import delete_expired
-from heron.store.transactions import DAY, HOUR, MINUTE
+from heron.store.transactions import DAY, HOUR, MINUTE, WEEK
 from tests.store.world import NOW, add_issue
 from tests.web.site import add_event
 
@@ -68,7 +68,15 @@ def test_transactions_and_their_rollups_expire(sessions: sessionmaker[Session]) 
     result = delete_expired(sessions, now)
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(Transaction)) == 2
-        kept = [(r.resolution, r.count) for r in session.scalars(select(PerfRollup))]
+        rollups = list(session.scalars(select(PerfRollup)))
+    kept = [(r.resolution, r.count) for r in rollups if r.resolution != WEEK]
+    weeks = [r for r in rollups if r.resolution == WEEK]
     assert result.transactions == 1 and result.rollups > 0
-    # the 3-day-old one lost its minute rollup (kept 2 days), the 10-day-old one everything
+    # the 3-day-old one lost its minute rollup (kept 2 days), the 10-day-old one everything finer than a week
     assert sorted(kept) == [(MINUTE, 1), (HOUR, 1), (HOUR, 1), (DAY, 1), (DAY, 1)]
+    # a week goes once all of it is older than the retention: one straddling the cutoff still counts
+    cutoff = now - timedelta(days=7)
+    assert weeks and all(week.bucket + timedelta(weeks=1) > cutoff for week in weeks)
+    old = (now - timedelta(days=10)).timestamp()
+    old_week_kept = old - old % WEEK + WEEK > cutoff.timestamp()
+    assert sum(week.count for week in weeks) == 2 + old_week_kept

@@ -27,7 +27,7 @@ from heron.perf.discover import (
     rows_of,
     sort_rows,
 )
-from heron.perf.summaries import Summary, parse_period, read_plan, resolution_for, series, summarize
+from heron.perf.summaries import DAY, Summary, parse_period, read_plan, resolution_for, series, summarize
 from heron.store.models import Organization, Project, Transaction
 from heron.store.organizations import visible_projects
 from heron.store.transactions import (
@@ -60,7 +60,7 @@ def discover_table(
     projects = requested_projects(request, session, caller, organization)
     environments = [*params.getlist("environment"), *([filters.environment] if filters.environment else [])]
     if single:
-        return _event_table(request, session, fields, projects, since, filters.transaction, environments)
+        return _event_table(request, session, fields, projects, (period, since), filters.transaction, environments)
     rows = perf_rollups(session, list(projects), read_plan(period, utcnow()), environments=environments,
                         name=filters.transaction)  # fmt: skip
     grouped = summarize(rows, key=lambda row: (row.project_id, row.name))
@@ -94,7 +94,7 @@ def discover_series(
     step = _interval(params.get("interval"), resolution, period)
     projects = requested_projects(request, session, caller, organization)
     environments = [*params.getlist("environment"), *([filters.environment] if filters.environment else [])]
-    plan = read_plan(period, utcnow())
+    plan = read_plan(period, utcnow(), coarsest=DAY)
     rows = perf_rollups(session, list(projects), plan, environments=environments, name=filters.transaction)
     buckets = series(rows, since, utcnow(), step)
     answers = {axis: _axis_series(axis, buckets, step) for axis in axes}
@@ -131,7 +131,7 @@ def _event_table(
     session: Session,
     fields: list[str],
     projects: dict[int, Project],
-    since: datetime,
+    window: tuple[timedelta, datetime],
     name: str | None,
     environments: list[str],
 ) -> Response:
@@ -140,8 +140,15 @@ def _event_table(
     if order.removeprefix("-") not in TRANSACTION_ORDERS:
         raise bad_request("Transactions sort by timestamp or transaction.duration (with - for descending)")
     page = requested_page(request, default_per_page=50)
+    period, since = window
+    matching = None
+    if name is not None and order.removeprefix("-") == "transaction.duration":  # how many there are to sort
+        rollups = perf_rollups(
+            session, list(projects), read_plan(period, utcnow()), environments=environments, name=name
+        )
+        matching = sum(row._mapping["count"] for row in rollups)
     found = transaction_events(session, list(projects), since, name=name, environments=environments, order=order,
-                               offset=page.offset, limit=page.fetch)  # fmt: skip
+                               offset=page.offset, limit=page.fetch, matching=matching)  # fmt: skip
     rows = [_event_row(transaction, projects[transaction.project_id], fields) for transaction in found]
     body = {"data": rows[: page.per_page], "meta": meta(fields)}
     return json_response(body, headers={"Link": link_header(request, page, len(found) > page.per_page)})

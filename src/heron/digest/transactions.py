@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from heron.perf.sketch import Sketch
-from heron.perf.summaries import Summary
 from heron.perf.transactions import SpanRecord, TransactionError, TransactionRecord, read_transaction
 from heron.store import transactions as store
 from heron.store.bodies import compress_json
@@ -34,12 +33,31 @@ SLOW_KINDS = (("db", "db"), ("http", "http"))  # (span op prefix, slow-span kind
 
 
 @dataclass(slots=True)
+class _Delta:
+    """What a batch adds to one rollup row. (Not heron.perf.summaries.Summary: that one merges stored sketches with
+    numpy, which the digest's workers do without.)"""
+
+    count: int = 0
+    failures: int = 0
+    satisfied: int = 0
+    tolerated: int = 0
+    duration_sum: float = 0.0
+    sketch: Sketch = field(default_factory=Sketch)
+
+    def record(self, duration_ms: float) -> None:
+        self.count += 1
+        self.duration_sum += duration_ms
+        self.sketch.add(duration_ms)
+
+
+@dataclass(slots=True)
 class PreparedTransaction:
     project_id: int
     event_id: str
     record: TransactionRecord
     start: float  # epoch seconds, corrected for clock drift
     spans_body: bytes
+    received: float
 
 
 def prepare_transaction(
@@ -57,7 +75,7 @@ def prepare_transaction(
          "status": span.status, "data": span.data}
         for span in record.spans
     ]  # fmt: skip
-    return PreparedTransaction(project_id, event_id, record, start, compress_json({"spans": spans}))
+    return PreparedTransaction(project_id, event_id, record, start, compress_json({"spans": spans}), received)
 
 
 def store_transactions(
@@ -88,11 +106,11 @@ def store_transactions(
     return stored
 
 
-def _transaction_deltas(items: list[PreparedTransaction], apdex_ms: int) -> dict[tuple[Any, ...], Summary]:
-    deltas: dict[tuple[Any, ...], Summary] = defaultdict(Summary)
+def _transaction_deltas(items: list[PreparedTransaction], apdex_ms: int) -> dict[tuple[Any, ...], _Delta]:
+    deltas: dict[tuple[Any, ...], _Delta] = defaultdict(_Delta)
     for item in items:
         record = item.record
-        for resolution in store.RESOLUTIONS:
+        for resolution in _kept_resolutions(item.start, item.received):
             delta = deltas[
                 (item.project_id, resolution, record.name, record.environment, _bucket(item.start, resolution))
             ]
@@ -103,18 +121,18 @@ def _transaction_deltas(items: list[PreparedTransaction], apdex_ms: int) -> dict
     return deltas
 
 
-def _span_deltas(items: list[PreparedTransaction]) -> dict[tuple[Any, ...], Summary]:
-    deltas: dict[tuple[Any, ...], Summary] = defaultdict(Summary)
+def _span_deltas(items: list[PreparedTransaction]) -> dict[tuple[Any, ...], _Delta]:
+    deltas: dict[tuple[Any, ...], _Delta] = defaultdict(_Delta)
     for item in items:
         for span in item.record.spans:
-            for resolution in store.RESOLUTIONS:
+            for resolution in _kept_resolutions(span.start, item.received):
                 key = (item.project_id, resolution, item.record.name, span.op[:64], _bucket(span.start, resolution))
                 deltas[key].record(span.duration_ms)
     return deltas
 
 
 def _add_to_rollups(
-    session: Session, model: type[PerfRollup] | type[SpanRollup], deltas: dict[tuple[Any, ...], Summary]
+    session: Session, model: type[PerfRollup] | type[SpanRollup], deltas: dict[tuple[Any, ...], _Delta]
 ) -> None:
     if not deltas:
         return
@@ -137,7 +155,7 @@ def _add_to_rollups(
     store.save_rollups(session, model, new, changed)
 
 
-def _counts(model: type[PerfRollup] | type[SpanRollup], delta: Summary) -> dict[str, Any]:
+def _counts(model: type[PerfRollup] | type[SpanRollup], delta: _Delta) -> dict[str, Any]:
     counts: dict[str, Any] = {"count": delta.count, "duration_sum": delta.duration_sum}
     if model is PerfRollup:
         counts.update(failures=delta.failures, satisfied=delta.satisfied, tolerated=delta.tolerated)
@@ -195,6 +213,13 @@ def _row(item: PreparedTransaction) -> dict[str, Any]:
         "spans": item.spans_body,
         "has_profile": False,
     }
+
+
+def _kept_resolutions(moment: float, received: float) -> list[int]:
+    """The rollup resolutions that keep a moment this old: a late transaction (sent days after it ran) is not added
+    to minute or hour rollups that retention deletes at its next sweep (store.FINE_ROLLUP_DAYS)."""
+    age_days = (received - moment) / 86400
+    return [r for r in store.RESOLUTIONS if age_days < store.FINE_ROLLUP_DAYS.get(r, age_days + 1)]
 
 
 def _bucket(moment: float, resolution: int) -> datetime:

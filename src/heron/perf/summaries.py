@@ -10,12 +10,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from heron.perf.sketch import Sketch
+from heron.perf.sketch_sum import SketchSum
 
 PERCENTILES = {"p50": 0.5, "p75": 0.75, "p95": 0.95, "p99": 0.99}
 # statsPeriod values the pages offer; the API accepts any `<n>m|h|d|w`.
 PERIODS = {"1h": timedelta(hours=1), "24h": timedelta(hours=24), "7d": timedelta(days=7),
            "14d": timedelta(days=14), "30d": timedelta(days=30), "90d": timedelta(days=90)}  # fmt: skip
-MINUTE, HOUR, DAY = 60, 3600, 86400
+MINUTE, HOUR, DAY, WEEK = 60, 3600, 86400, 7 * 86400
 
 
 # A rollup row (heron.store.models.PerfRollup or SpanRollup columns, as ORM objects or plain rows): `bucket`,
@@ -26,20 +27,14 @@ K = TypeVar("K", bound=Hashable)
 
 @dataclass(slots=True)
 class Summary:
-    """Counts and a merged sketch of some transactions (or spans)."""
+    """Counts and a merged sketch of some transactions (or spans), read from rollup rows."""
 
     count: int = 0
     failures: int = 0
     satisfied: int = 0
     tolerated: int = 0
     duration_sum: float = 0.0
-    sketch: Sketch = field(default_factory=Sketch)
-
-    def record(self, duration_ms: float) -> None:
-        """Count one transaction (or span) of this duration."""
-        self.count += 1
-        self.duration_sum += duration_ms
-        self.sketch.add(duration_ms)
+    sketch: SketchSum = field(default_factory=SketchSum)
 
     def add(self, row: Rollup) -> None:
         self.count += row.count
@@ -47,7 +42,7 @@ class Summary:
         self.failures += getattr(row, "failures", 0)
         self.satisfied += getattr(row, "satisfied", 0)
         self.tolerated += getattr(row, "tolerated", 0)
-        self.sketch.merge(Sketch.from_bytes(row.sketch))
+        self.sketch.add_bytes(row.sketch)
 
     def merge(self, other: Summary) -> None:
         """Add another summary (cheaper than adding its rows again: their sketches are parsed already)."""
@@ -102,9 +97,10 @@ def series(rows: Iterable[Rollup], since: datetime, until: datetime, step: int) 
     return list(by_bucket.items())
 
 
-def histogram(sketch: Sketch, bins: int = 20) -> list[tuple[float, float, int]]:
+def histogram(sketch: SketchSum, bins: int = 20) -> list[tuple[float, float, int]]:
     """Counts of durations in `bins` log-spaced ranges between the smallest and largest bucket: (from, to, count)."""
-    if not sketch.buckets:
+    buckets = sketch.buckets()
+    if not buckets:
         return []
     low, high = max(sketch.quantile(0.0) or 0.0, 1e-3), max(sketch.quantile(1.0) or 0.0, 1e-3)
     if high <= low:
@@ -112,7 +108,7 @@ def histogram(sketch: Sketch, bins: int = 20) -> list[tuple[float, float, int]]:
     ratio = (high / low) ** (1 / bins)
     edges = [low * ratio**i for i in range(bins + 1)]
     counts = [0] * bins
-    for index, times in sketch.buckets.items():
+    for index, times in buckets.items():
         value = Sketch.value_of(index)
         position = min(bins - 1, max(0, int(math.log(max(value, low) / low) / math.log(ratio))))
         counts[position] += times
@@ -124,26 +120,27 @@ def histogram(sketch: Sketch, bins: int = 20) -> list[tuple[float, float, int]]:
 Segment = tuple[int, datetime, datetime | None]
 
 
-def read_plan(period: timedelta, now: datetime) -> list[Segment]:
+def read_plan(period: timedelta, now: datetime, *, coarsest: int = WEEK) -> list[Segment]:
     """Which rollups cover the last `period`, with few rows per series: the coarse buckets that fit, and finer
     ones for the partial bucket at the start. Up to 2 hours: minutes. Up to 2 days: whole hours, minutes before
-    the first. Up to 14 days: whole days, hours before the first. Beyond (finer rollups are gone by then): days
-    from the start of the first day."""
+    the first. Up to 14 days: whole days, hours before the first. Beyond (finer rollups are gone by then): whole
+    weeks, days from the start of the first day before the first week; with `coarsest=DAY` (charts, which need a
+    point per day), days only."""
     since = now - period
     if period <= timedelta(hours=2):
         return [(MINUTE, _floor(since, MINUTE), None)]
-    if period > timedelta(days=14):
-        return [(DAY, _floor(since, DAY), None)]
-    top, edge = (HOUR, MINUTE) if period <= timedelta(days=2) else (DAY, HOUR)
-    boundary = _floor(since, top)
-    if boundary < since:
-        boundary += timedelta(seconds=top)
-    return [(edge, _floor(since, edge), boundary), (top, boundary, None)]
+    if period <= timedelta(days=14):
+        top, edge = (HOUR, MINUTE) if period <= timedelta(days=2) else (DAY, HOUR)
+        return [(edge, _floor(since, edge), _ceil(since, top)), (top, _ceil(since, top), None)]
+    start = _floor(since, DAY)
+    if coarsest < WEEK:
+        return [(DAY, start, None)]
+    return [(DAY, start, _ceil(start, WEEK)), (WEEK, _ceil(start, WEEK), None)]
 
 
 def resolution_for(period: timedelta) -> int:
-    """The coarsest resolution a period is read at (chart steps are multiples of it)."""
-    return read_plan(period, datetime(2000, 1, 1, tzinfo=UTC))[-1][0]
+    """The resolution a period's charts are read at (their steps are multiples of it)."""
+    return read_plan(period, datetime(2000, 1, 1, tzinfo=UTC), coarsest=DAY)[-1][0]
 
 
 def parse_period(text: str) -> timedelta | None:
@@ -158,3 +155,8 @@ def parse_period(text: str) -> timedelta | None:
 def _floor(moment: datetime, step: int) -> datetime:
     epoch = moment.timestamp()
     return datetime.fromtimestamp(epoch - epoch % step, moment.tzinfo)
+
+
+def _ceil(moment: datetime, step: int) -> datetime:
+    floor = _floor(moment, step)
+    return floor if floor == moment else floor + timedelta(seconds=step)

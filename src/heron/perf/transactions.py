@@ -7,6 +7,7 @@ Durations are milliseconds. A transaction fails, as Sentry's failure_rate() coun
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ DEFAULT_APDEX_MS = 300.0
 WEB_VITALS = ("lcp", "fcp", "cls", "ttfb", "fid", "inp")
 MAX_SPANS = 1_000
 _TEXT = 200
+_HEX = re.compile("[0-9a-f]+")
 
 
 class TransactionError(ValueError):
@@ -162,6 +164,6 @@ def _hex(value: object, length: int) -> str | None:
     if not isinstance(value, str):
         return None
     cleaned = value.replace("-", "").lower()
-    if len(cleaned) != length or any(c not in "0123456789abcdef" for c in cleaned):
+    if len(cleaned) != length or not _HEX.fullmatch(cleaned):
         return None
     return cleaned

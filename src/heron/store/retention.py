@@ -16,12 +16,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from heron.store.engine import transaction
 from heron.store.models import Event, Issue, PerfRollup, Profile, Project, SpanRollup, Transaction, TransactionEvent
-from heron.store.transactions import DAY, HOUR, MINUTE
+from heron.store.transactions import FINE_ROLLUP_DAYS, RESOLUTIONS
 
 RETENTION_BATCH = 2_000
-# Rollups finer than a day are read only for short periods (heron.perf.queries picks minutes up to 24 hours and
-# hours up to 14 days), so they are kept only that long; daily rollups follow the project's retention.
-FINE_ROLLUP_DAYS = {MINUTE: 2, HOUR: 15}
 
 
 @dataclass
@@ -56,10 +53,13 @@ def _delete_rollups(sessions: sessionmaker[Session], project_id: int, now: datet
     deleted = 0
     with transaction(sessions) as session:
         for model in (PerfRollup, SpanRollup):
-            for resolution, days in (*FINE_ROLLUP_DAYS.items(), (DAY, None)):
+            for resolution in RESOLUTIONS:
+                days = FINE_ROLLUP_DAYS.get(resolution)
                 oldest = cutoff if days is None else max(cutoff, now - timedelta(days=days))
+                # a bucket goes when all of it is older (a week straddling the cutoff still counts kept days)
+                ended = oldest - timedelta(seconds=resolution)
                 statement = delete(model).where(
-                    model.project_id == project_id, model.resolution == resolution, model.bucket < oldest
+                    model.project_id == project_id, model.resolution == resolution, model.bucket <= ended
                 )
                 deleted += len(session.execute(statement.returning(model.project_id)).all())
     return deleted
