@@ -13,6 +13,7 @@ import orjson
 from sqlalchemy import select
 
 from heron.perf.sketch import Sketch, merged
+from heron.perf.span_streams import SPAN_CONTAINER
 from heron.protocol.envelope import Envelope, Item, serialize_envelope
 from heron.store.bodies import decompress_json
 from heron.store.models import Outcome, PerfRollup, Profile, SlowSpan, SpanRollup, Transaction
@@ -130,3 +131,37 @@ def test_invalid_transactions_are_counted_and_profiles_kept_with_their_transacti
     assert outcomes[("transaction", "accepted", "")] == 1
     assert outcomes[("transaction", "invalid", "invalid_transaction")] == 1
     assert outcomes[("profile", "accepted", "")] == 1
+
+
+def test_streamed_spans_are_digested_as_transactions_and_counted(digest: Digest) -> None:
+    def attributes(**values: Any) -> dict[str, Any]:
+        return {key: {"value": value, "type": "string"} for key, value in values.items()}
+
+    segment_id, trace_id = "8dbb3e2c92f2cf1e", uuid.uuid4().hex
+    container = {
+        "version": 2,
+        "items": [
+            {"name": "Pageload", "span_id": segment_id, "trace_id": trace_id, "is_segment": True, "status": "ok",
+             "start_timestamp": NOW - 3, "end_timestamp": NOW - 2,
+             "attributes": attributes(**{"sentry.op": "pageload", "sentry.segment.name.source": "url",
+                                         "url.path": "/checkout"})},
+            {"name": "GET /api/cart", "span_id": "b575f346d9fa2254", "trace_id": trace_id, "is_segment": False,
+             "parent_span_id": segment_id, "status": "ok", "start_timestamp": NOW - 2.9, "end_timestamp": NOW - 2.8,
+             "attributes": attributes(**{"sentry.op": "http.client", "sentry.segment.id": segment_id})},
+            {"name": "late", "span_id": "c575f346d9fa2254", "trace_id": trace_id, "is_segment": False,
+             "start_timestamp": NOW - 9, "end_timestamp": NOW - 8,
+             "attributes": attributes(**{"sentry.op": "ui", "sentry.segment.id": "0" * 16})},
+        ],
+    }  # fmt: skip
+    item = Item({"type": "span", "item_count": 3, "content_type": SPAN_CONTAINER}, orjson.dumps(container))
+    body = serialize_envelope(Envelope({"sent_at": "2026-11-29T10:46:34.780Z"}, [item]))
+    digest.send(body, body)  # sent twice: stored once
+    with digest.sessions() as session:
+        [(name, op, span_count)] = session.execute(select(Transaction.name, Transaction.op, Transaction.span_count))
+        outcomes = {
+            (row.category, row.outcome, row.reason): row.quantity
+            for row in session.execute(select(Outcome.category, Outcome.outcome, Outcome.reason, Outcome.quantity))
+        }
+    assert (name, op, span_count) == ("/checkout", "pageload", 1)
+    assert outcomes[("span", "accepted", "")] == 4  # each send is counted as accepted: a segment and its span
+    assert outcomes[("span", "received", "span_without_segment")] == 2

@@ -1,18 +1,15 @@
 """The unmodified @sentry/node SDK (tests/node/send.mjs) reporting a captured exception and a message to Heron.
 
-Without node and npm the tests skip locally and fail in CI. `tests/setup.sh` installs the SDK; it is run here
-when the SDK is missing, so `pytest` alone works too.
+Without node and npm the tests skip locally and fail in CI (tests/javascript.py).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,9 +17,7 @@ import pytest
 from tests.e2e import stored
 from tests.e2e.tenants import fresh_tenant
 from tests.harness import HeronServer, Tenant
-
-TESTS = Path(__file__).resolve().parents[1]
-NODE_PROJECT = TESTS / "node"
+from tests.javascript import NODE_PROJECT, node_with_sdks
 
 
 @dataclass(frozen=True)
@@ -35,21 +30,10 @@ class NodeRun:
     message_id: str
 
 
-def _node() -> str:
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        if os.environ.get("CI"):
-            pytest.fail("node and npm are required in CI (tests/setup.sh installs @sentry/node with npm)")
-        pytest.skip("node or npm is not installed (set CI=true to make this a failure)")
-    if not (NODE_PROJECT / "node_modules" / "@sentry" / "node").is_dir():
-        subprocess.run([str(TESTS / "setup.sh")], check=True, timeout=300)
-    return node
-
-
 @pytest.fixture(scope="module")
 def node_run(heron: HeronServer) -> NodeRun:
     """send.mjs run once against a fresh tenant, its events digested."""
-    node = _node()
+    node = node_with_sdks()
     tenant = fresh_tenant(heron, "node")
     marker = uuid.uuid4().hex[:8]
     result = subprocess.run(

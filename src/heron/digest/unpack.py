@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 
+from heron.perf.span_streams import SPAN_CONTAINER, read_span_container
 from heron.protocol.compression import decompress
 from heron.protocol.envelope import Envelope, Item, normalize_event_id, parse_envelope
 from heron.protocol.errors import ProtocolError
@@ -125,10 +126,36 @@ def _sort_item(
         _sort_profile(unpacked, project_id, received, minute, envelope, item)
     elif kind == "client_report":
         _count_client_report(unpacked, project_id, minute, item)
+    elif kind == "span" and item.headers.get("content_type") == SPAN_CONTAINER:
+        _sort_span_container(unpacked, project_id, received, minute, envelope, item, client_ip)
     else:
         quantity = item.headers.get("item_count") if kind in CONTAINER_TYPES else 1
         quantity = quantity if isinstance(quantity, int) and quantity > 0 else 1
         unpacked.outcomes[(project_id, minute, item_category(item), "received", kind[:64])] += quantity
+
+
+def _sort_span_container(
+    unpacked: Unpacked,
+    project_id: int,
+    received: float,
+    minute: Any,
+    envelope: Envelope,
+    item: Item,
+    client_ip: str | None,
+) -> None:
+    """Streamed spans: each segment with its spans is a transaction (heron.perf.span_streams)."""
+    container = _json_object(item.payload)
+    if container is None:
+        unpacked.outcomes[(project_id, minute, "span", "invalid", "invalid_json")] += 1
+        return
+    streamed = read_span_container(container)
+    sent_at = parse_timestamp(envelope.headers.get("sent_at"))
+    for payload in streamed.transactions:
+        unpacked.transactions.append(RawEvent(project_id, payload["event_id"], payload, received, sent_at, client_ip))
+        unpacked.outcomes[(project_id, minute, "transaction", "accepted", "")] += 1
+        unpacked.outcomes[(project_id, minute, "span", "accepted", "")] += 1 + len(payload["spans"])
+    if streamed.unattached:
+        unpacked.outcomes[(project_id, minute, "span", "received", "span_without_segment")] += streamed.unattached
 
 
 def _sort_profile(
