@@ -165,3 +165,30 @@ def test_streamed_spans_are_digested_as_transactions_and_counted(digest: Digest)
     assert (name, op, span_count) == ("/checkout", "pageload", 1)
     assert outcomes[("span", "accepted", "")] == 4  # each send is counted as accepted: a segment and its span
     assert outcomes[("span", "received", "span_without_segment")] == 2
+
+
+def test_web_vitals_streamed_after_their_pageload_are_added_to_it(digest: Digest) -> None:
+    segment_id, trace_id = "8dbb3e2c92f2cf1e", uuid.uuid4().hex
+
+    def container(*spans: dict[str, Any]) -> bytes:
+        item = Item({"type": "span", "item_count": len(spans), "content_type": SPAN_CONTAINER},
+                    orjson.dumps({"version": 2, "items": list(spans)}))  # fmt: skip
+        return serialize_envelope(Envelope({}, [item]))
+
+    def vital(name: str, value: float) -> dict[str, Any]:
+        return {"value": value, "type": "double"}
+
+    pageload = {"name": "Pageload", "span_id": segment_id, "trace_id": trace_id, "is_segment": True, "status": "ok",
+                "start_timestamp": NOW - 3, "end_timestamp": NOW - 2,
+                "attributes": {"sentry.op": {"value": "pageload", "type": "string"},
+                               "browser.web_vital.lcp.value": vital("lcp", 300.0),
+                               "browser.web_vital.fcp.value": vital("fcp", 250.0)}}  # fmt: skip
+    hidden = {"name": "Layout shift", "span_id": "9ce2f55fe2c9f549", "trace_id": trace_id, "is_segment": False,
+              "start_timestamp": NOW - 1, "end_timestamp": NOW - 1,
+              "attributes": {"sentry.segment.id": {"value": segment_id, "type": "string"},
+                             "browser.web_vital.cls.value": vital("cls", 0.147),
+                             "browser.web_vital.lcp.value": vital("lcp", 420.0)}}  # fmt: skip
+    digest.send(container(pageload))
+    digest.send(container(hidden))
+    with digest.sessions() as session:
+        assert session.scalars(select(Transaction.measurements)).all() == [{"lcp": 420.0, "fcp": 250.0, "cls": 0.147}]

@@ -112,3 +112,12 @@ def test_containers_without_segments_make_nothing() -> None:
     streamed = read_span_container({"version": 2, "items": [span("a" * 16, "x", 1.0, 2.0)]})
     assert (streamed.transactions, streamed.unattached) == ([], 1)
     assert read_span_container({"items": None}).transactions == []
+
+
+def test_web_vitals_streamed_after_their_pageload_are_kept_for_it() -> None:
+    [payload] = read_span_container({"version": 2, "items": [pageload()]}).transactions
+    later = span("9ce2f55fe2c9f549", "Layout shift", 1795949195.0, 1795949195.0, sentry__op="ui.webvital.cls")
+    later["attributes"]["browser.web_vital.cls.value"] = {"value": 0.147, "type": "double"}
+    streamed = read_span_container({"version": 2, "items": [later]})
+    assert (streamed.transactions, streamed.unattached) == ([], 0)
+    assert streamed.late_vitals == {payload["event_id"]: {"cls": 0.147}}

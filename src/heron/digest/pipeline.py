@@ -18,7 +18,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from heron.digest.normalize import event_user_key, normalize_event
 from heron.digest.states import IssueState, status_after_events
 from heron.digest.tags import event_tags
-from heron.digest.transactions import PreparedTransaction, count_invalid, prepare_transaction, store_transactions
+from heron.digest.transactions import (
+    PreparedTransaction,
+    add_late_vitals,
+    count_invalid,
+    prepare_transaction,
+    store_transactions,
+)
 from heron.digest.unpack import RawEvent, unpack_envelopes
 from heron.grouping import compute_hashes
 from heron.grouping.metadata import IssueMetadata, issue_metadata
@@ -91,6 +97,7 @@ def digest_batch(
             lock_project_for_digest(session, project_id)
         result = store_events(session, [e for e in prepared if e.project_id in projects], projects, unpacked.outcomes)
         result.stored_transactions = store_transactions(session, transactions, projects)
+        add_late_vitals(session, [late for late in unpacked.late_vitals if late[0] in projects])
         store_other_items(session, unpacked.profiles, unpacked.attachments, projects)
         add_outcomes(session, unpacked.outcomes)
     return result

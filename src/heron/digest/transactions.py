@@ -106,6 +106,13 @@ def store_transactions(
     return stored
 
 
+def add_late_vitals(session: Session, late: list[tuple[int, str, dict[str, float]]]) -> None:
+    """Add web vitals streamed after their transaction (project id, its event id, vitals) to it, if it is stored;
+    they replace earlier values of the same name (a final LCP replaces the one measured at the pageload's end)."""
+    for project_id, event_id, vitals in late:
+        store.add_measurements(session, project_id, event_id, vitals)
+
+
 def _transaction_deltas(items: list[PreparedTransaction], apdex_ms: int) -> dict[tuple[Any, ...], _Delta]:
     deltas: dict[tuple[Any, ...], _Delta] = defaultdict(_Delta)
     for item in items:

@@ -47,6 +47,8 @@ class Unpacked:
     transactions: list[RawEvent] = field(default_factory=list)
     profiles: list[dict[str, Any]] = field(default_factory=list)
     attachments: list[dict[str, Any]] = field(default_factory=list)
+    # (project id, transaction event id, web vitals) streamed after their transaction (heron.perf.span_streams)
+    late_vitals: list[tuple[int, str, dict[str, float]]] = field(default_factory=list)
     outcomes: Counter[OutcomeKey] = field(default_factory=Counter)
 
     def project_ids(self) -> set[int]:
@@ -55,6 +57,7 @@ class Unpacked:
             | {t.project_id for t in self.transactions}
             | {a["project_id"] for a in self.attachments}
             | {p["project_id"] for p in self.profiles}
+            | {project_id for project_id, _event_id, _vitals in self.late_vitals}
         )
 
 
@@ -154,6 +157,9 @@ def _sort_span_container(
         unpacked.transactions.append(RawEvent(project_id, payload["event_id"], payload, received, sent_at, client_ip))
         unpacked.outcomes[(project_id, minute, "transaction", "accepted", "")] += 1
         unpacked.outcomes[(project_id, minute, "span", "accepted", "")] += 1 + len(payload["spans"])
+    for event_id, vitals in streamed.late_vitals.items():
+        unpacked.late_vitals.append((project_id, event_id, vitals))
+        unpacked.outcomes[(project_id, minute, "span", "accepted", "")] += 1
     if streamed.unattached:
         unpacked.outcomes[(project_id, minute, "span", "received", "span_without_segment")] += streamed.unattached
 

@@ -8,7 +8,9 @@ a transaction was: its attributes say the release, environment, op and web vital
 the others name their segment (`sentry.segment.id`). Each segment with the spans of the same container that belong
 to it becomes a transaction payload of the classic shape, which the digest reads like any other
 (heron.perf.transactions.read_transaction). The SDK sends a segment's spans together when the segment ends; spans
-whose segment is not in their container are counted, not kept.
+whose segment is not in their container are counted, not kept, except for the web vitals they carry: CLS, and LCP
+when nothing ended it earlier, come in spans of their own when the page is hidden, after the pageload was sent, and
+are added to the stored transaction (whose event id comes from the trace and segment ids).
 """
 
 from __future__ import annotations
@@ -28,9 +30,11 @@ _USER = {"user.id": "id", "user.email": "email", "user.name": "username", "user.
 
 @dataclass(slots=True)
 class StreamedTransactions:
-    """The transactions a container makes up, and how many of its spans belong to none of them."""
+    """The transactions a container makes up, web vitals for transactions sent before (by their event id), and how
+    many of its spans belong to none of them and carry no web vital."""
 
     transactions: list[dict[str, Any]] = field(default_factory=list)
+    late_vitals: dict[str, dict[str, float]] = field(default_factory=dict)
     unattached: int = 0
 
 
@@ -46,11 +50,28 @@ def read_span_container(container: dict[str, Any]) -> StreamedTransactions:
         owner = _attributes(span).get("sentry.segment.id")
         if owner in children:
             children[owner].append(span)
+        elif vitals := _web_vitals(span):
+            found.late_vitals.setdefault(_event_id(span.get("trace_id"), owner), {}).update(vitals)
         else:
             found.unattached += 1
     for span_id, segment in segments.items():
         found.transactions.append(_transaction(segment, children[span_id]))
     return found
+
+
+def _event_id(trace_id: Any, segment_id: Any) -> str:
+    """The event id of a segment's transaction: the same for every span of it, in any container."""
+    return hashlib.md5(f"{trace_id}:{segment_id}".encode(), usedforsecurity=False).hexdigest()
+
+
+def _web_vitals(span: dict[str, Any]) -> dict[str, float]:
+    """`browser.web_vital.<name>.value` attributes: name -> value."""
+    vitals = {}
+    for key, value in _attributes(span).items():
+        matched = _WEB_VITAL.fullmatch(key)
+        if matched and isinstance(value, int | float) and not isinstance(value, bool):
+            vitals[matched.group(1)] = float(value)
+    return vitals
 
 
 def _transaction(segment: dict[str, Any], children: list[dict[str, Any]]) -> dict[str, Any]:
@@ -59,16 +80,13 @@ def _transaction(segment: dict[str, Any], children: list[dict[str, Any]]) -> dic
     if attributes.get("sentry.segment.name.source") == _NAMED_BY_URL and isinstance(attributes.get("url.path"), str):
         name = attributes["url.path"]
     trace_id, span_id = segment.get("trace_id"), segment.get("span_id")
-    vitals: dict[str, Any] = {}
+    vitals: dict[str, float] = {}
     for span in (*children, segment):  # the segment's own values win (LCP and CLS come in spans of their own)
-        for key, value in _attributes(span).items():
-            matched = _WEB_VITAL.fullmatch(key)
-            if matched and isinstance(value, int | float) and not isinstance(value, bool):
-                vitals[matched.group(1)] = {"value": value}
+        vitals.update(_web_vitals(span))
     status_code = attributes.get("http.response.status_code")
     user = {field: attributes[key] for key, field in _USER.items() if isinstance(attributes.get(key), str | int)}
     return {
-        "event_id": hashlib.md5(f"{trace_id}:{span_id}".encode(), usedforsecurity=False).hexdigest(),
+        "event_id": _event_id(trace_id, span_id),
         "type": "transaction",
         "transaction": name,
         "transaction_info": {"source": attributes.get("sentry.segment.name.source") or "custom"},
@@ -77,7 +95,7 @@ def _transaction(segment: dict[str, Any], children: list[dict[str, Any]]) -> dic
         "release": attributes.get("sentry.release"),
         "environment": attributes.get("sentry.environment"),
         "user": user or None,
-        "measurements": vitals,
+        "measurements": {name: {"value": value} for name, value in vitals.items()},
         "contexts": {
             "trace": {
                 "trace_id": trace_id,

@@ -114,6 +114,17 @@ def save_rollups(
         session.connection().execute(statement, params)
 
 
+def add_measurements(session: Session, project_id: int, event_id: str, measurements: dict[str, float]) -> None:
+    """Merge measurements into a stored transaction's (nothing when it is not stored)."""
+    statement = select(Transaction.id, Transaction.measurements).where(
+        Transaction.project_id == project_id, Transaction.event_id == event_id
+    )
+    found = session.execute(statement).first()
+    if found is not None:
+        merged = {**(found.measurements or {}), **measurements}
+        session.execute(update(Transaction).where(Transaction.id == found.id).values(measurements=merged))
+
+
 def insert_slow_spans(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Insert slow spans (dicts of SlowSpan columns)."""
     if rows:
