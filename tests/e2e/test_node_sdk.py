@@ -82,6 +82,21 @@ def test_node_captured_message_lands_as_an_issue_with_its_level(heron: HeronServ
     assert len(stored.issues(heron, node_run.tenant)) == 2
 
 
+def test_node_traced_task_lands_as_a_transaction_with_its_span(heron: HeronServer, node_run: NodeRun) -> None:
+    tenant = node_run.tenant
+    path = f"/organizations/{tenant.org_slug}/events/"
+    with heron.api(tenant.token) as api:
+        [row] = api.get(path, params={"field": ["id", "transaction"]}).json()["data"]
+        assert row["transaction"] == f"nightly-invoices-{node_run.marker}"
+        transaction = api.get(f"{path}{tenant.project_slug}:{row['id']}/").json()
+    assert transaction["contexts"]["trace"]["op"] == "task"
+    assert (transaction["environment"], transaction["release"]) == ("staging", {"version": "node-app@1.2.3"})
+    [spans] = [entry["data"] for entry in transaction["entries"] if entry["type"] == "spans"]
+    [query] = spans
+    assert (query["op"], query["description"]) == ("db", "SELECT * FROM invoices WHERE due < now()")
+    assert query["timestamp"] - query["start_timestamp"] >= 0.02
+
+
 def test_node_event_tags_hold_no_line_breaks(heron: HeronServer, node_run: NodeRun) -> None:
     # @sentry/node reads the OS version from /etc/debian_version with its trailing newline ("12.11\n").
     for event_id in (node_run.exception_id, node_run.message_id):
