@@ -51,6 +51,7 @@ def pageload() -> dict[str, Any]:
                 sentry__release="shop-web@1.0",
                 sentry__environment="production",
                 user__email="ada@example.com",
+                user_agent__original="Mozilla/5.0",
                 browser__web_vital__fcp__value=416,
             ),
             "browser.web_vital.ttfb.value": {"value": 32.9, "type": "double"},
@@ -65,7 +66,8 @@ def test_a_segment_and_its_spans_make_one_transaction_with_web_vitals() -> None:
             span("a39477c3161db7c3", "Largest contentful paint", 1795949193.2303, 1795949193.6463,
                  sentry__op="ui.webvital.lcp", browser__web_vital__lcp__value=416),
             span("b575f346d9fa2254", "GET /api/cart", 1795949193.30, 1795949193.35, sentry__op="http.client",
-                 url__full="https://shop.example/api/cart", http__response__status_code=200),
+                 url__full="https://shop.example/api/cart", http__response__status_code=200,
+                 user_agent__original="Mozilla/5.0"),
             pageload(),
             {**span("ffffffffffffffff", "Click", 1.0, 2.0, sentry__op="ui.action"),
              "attributes": typed(sentry__segment__id="0000000000000000")},  # another segment's span
@@ -90,11 +92,9 @@ def test_a_segment_and_its_spans_make_one_transaction_with_web_vitals() -> None:
     assert round(record.duration_ms, 1) == 430.4
     assert record.measurements == {"fcp": 416.0, "lcp": 416.0, "ttfb": 32.9}
     http = next(s for s in record.spans if s.op == "http.client")
-    assert (http.description, http.data["url.full"], http.data["http.response.status_code"]) == (
-        "GET /api/cart",
-        "https://shop.example/api/cart",
-        200,
-    )
+    # its own attributes, without the SDK's (sentry.*) or what the segment says for every span (the user agent)
+    assert http.description == "GET /api/cart"
+    assert http.data == {"url.full": "https://shop.example/api/cart", "http.response.status_code": 200}
     again = read_span_container(container).transactions[0]
     assert again["event_id"] == payload["event_id"] and len(payload["event_id"]) == 32  # redelivery dedupes
 

@@ -106,11 +106,13 @@ def _transaction(segment: dict[str, Any], children: list[dict[str, Any]]) -> dic
             },
             "response": {"status_code": status_code} if status_code is not None else {},
         },
-        "spans": [_span(span) for span in children],
+        "spans": [_span(span, attributes) for span in children],
     }
 
 
-def _span(span: dict[str, Any]) -> dict[str, Any]:
+def _span(span: dict[str, Any], segment: dict[str, Any]) -> dict[str, Any]:
+    """A child span in the classic shape; its data leaves out the SDK's own attributes and what every span of the
+    segment repeats (the user agent, the release…)."""
     attributes = _attributes(span)
     return {
         "span_id": span.get("span_id"),
@@ -120,7 +122,11 @@ def _span(span: dict[str, Any]) -> dict[str, Any]:
         "start_timestamp": span.get("start_timestamp"),
         "timestamp": span.get("end_timestamp"),
         "status": _STATUS.get(str(span.get("status")), "unknown"),
-        "data": {key: value for key, value in attributes.items() if not key.startswith("sentry.")},
+        "data": {
+            key: value
+            for key, value in attributes.items()
+            if not key.startswith("sentry.") and (key not in segment or segment[key] != value)
+        },
     }
 
 
