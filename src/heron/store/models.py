@@ -418,10 +418,12 @@ class Transaction(Base):
 
 
 class PerfRollup(Base):
-    """Transactions of one name and environment in one time bucket (`resolution` seconds: a minute, an hour or
-    a day): counts for throughput, failure rate and Apdex, and a latency sketch (heron.perf.sketch)."""
+    """Transactions of one name and environment in one time bucket (`resolution` seconds: a minute, an hour, a day
+    or a week): counts for throughput, failure rate and Apdex, and a latency sketch (heron.perf.sketch)."""
 
     __tablename__ = "perf_rollups"
+    # the whole project's rows of a time range (the Performance table), without walking every name's series
+    __table_args__ = (Index("ix_perf_rollups_project_resolution_bucket", "project_id", "resolution", "bucket"),)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
     resolution: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), primary_key=True)

@@ -146,14 +146,15 @@ def rollup_key(model: type[PerfRollup] | type[SpanRollup]) -> list[str]:
     return [column.key for column in _key_columns(model)]
 
 
-def _segment(model: type[PerfRollup] | type[SpanRollup], segment: Segment) -> ColumnElement[bool]:
-    """Rows of the segment's resolution within its time range."""
+def _segment(
+    model: type[PerfRollup] | type[SpanRollup], segment: Segment, *, one_series: bool = False
+) -> ColumnElement[bool]:
+    """Rows of the segment's resolution within its time range. `one_series`: the rows of one name are wanted, which
+    its series in the primary key holds; the time range is then put in a form no index serves, or SQLite (with no
+    statistics) walks the (project, resolution, bucket) index through every name's rows of the range."""
     resolution, start, end = segment
-    return and_(
-        model.resolution == resolution,
-        model.bucket >= start,
-        *([model.bucket < end] if end is not None else []),
-    )
+    bucket = func.coalesce(model.bucket, model.bucket) if one_series else model.bucket
+    return and_(model.resolution == resolution, bucket >= start, *([bucket < end] if end is not None else []))
 
 
 def _key_columns(model: type[PerfRollup] | type[SpanRollup]) -> list[Any]:
@@ -175,7 +176,7 @@ def perf_rollups(
     rows: list[Row[Any]] = []
     for segment in plan:  # one query per segment: an OR of ranges would keep SQLite off the primary key
         statement = select(*table_of(PerfRollup).columns).where(
-            PerfRollup.project_id.in_(sorted(project_ids)), _segment(PerfRollup, segment)
+            PerfRollup.project_id.in_(sorted(project_ids)), _segment(PerfRollup, segment, one_series=name is not None)
         )
         if environments:
             statement = statement.where(PerfRollup.environment.in_(sorted(set(environments))))
