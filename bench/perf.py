@@ -4,7 +4,7 @@ of stored transactions, served by a real `heron serve` to a signed-in session.
 Usage (from the repository root, with the virtualenv):
 
     .venv/bin/python bench/perf.py                                   # 1,000,000 transactions, SQLite
-    .venv/bin/python bench/perf.py --transactions 10000000           # the 10 million (about 25 min to seed)
+    .venv/bin/python bench/perf.py --transactions 10000000           # the 10 million (about an hour to seed)
     .venv/bin/python bench/perf.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/heron_perf
     .venv/bin/python bench/perf.py --transactions 10000000 --data-dir /tmp/perf10m   # seeds once, then reuses it
 
