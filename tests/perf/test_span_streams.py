@@ -65,9 +65,13 @@ def test_a_segment_and_its_spans_make_one_transaction_with_web_vitals() -> None:
         "items": [
             span("a39477c3161db7c3", "Largest contentful paint", 1795949193.2303, 1795949193.6463,
                  sentry__op="ui.webvital.lcp", browser__web_vital__lcp__value=416),
-            span("b575f346d9fa2254", "GET /api/cart", 1795949193.30, 1795949193.35, sentry__op="http.client",
-                 url__full="https://shop.example/api/cart", http__response__status_code=200,
-                 user_agent__original="Mozilla/5.0"),
+            span("b575f346d9fa2254", "GET shop.example", 1795949193.30, 1795949193.35, sentry__op="http.client",
+                 url__full="https://shop.example/api/cart", http__request__method="GET",
+                 http__response__status_code=200, user_agent__original="Mozilla/5.0"),
+            span("c575f346d9fa2254", "Database operation", 1795949193.31, 1795949193.32, sentry__op="db",
+                 db__query__text="SELECT * FROM carts WHERE id = ?"),
+            span("d575f346d9fa2254", "127.0.0.1", 1795949193.24, 1795949193.25, sentry__op="resource.script",
+                 url__full="https://shop.example/app.js"),
             pageload(),
             {**span("ffffffffffffffff", "Click", 1.0, 2.0, sentry__op="ui.action"),
              "attributes": typed(sentry__segment__id="0000000000000000")},  # another segment's span
@@ -92,9 +96,17 @@ def test_a_segment_and_its_spans_make_one_transaction_with_web_vitals() -> None:
     assert round(record.duration_ms, 1) == 430.4
     assert record.measurements == {"fcp": 416.0, "lcp": 416.0, "ttfb": 32.9}
     http = next(s for s in record.spans if s.op == "http.client")
-    # its own attributes, without the SDK's (sentry.*) or what the segment says for every span (the user agent)
-    assert http.description == "GET /api/cart"
-    assert http.data == {"url.full": "https://shop.example/api/cart", "http.response.status_code": 200}
+    # named as a transaction's span would be; its own attributes, without the SDK's (sentry.*) or what the segment
+    # says for every span (the user agent)
+    assert http.description == "GET https://shop.example/api/cart"
+    assert http.data == {
+        "url.full": "https://shop.example/api/cart",
+        "http.request.method": "GET",
+        "http.response.status_code": 200,
+    }
+    described = {s.op: s.description for s in record.spans}
+    assert described["db"] == "SELECT * FROM carts WHERE id = ?"
+    assert described["resource.script"] == "https://shop.example/app.js"
     again = read_span_container(container).transactions[0]
     assert again["event_id"] == payload["event_id"] and len(payload["event_id"]) == 32  # redelivery dedupes
 

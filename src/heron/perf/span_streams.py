@@ -114,11 +114,12 @@ def _span(span: dict[str, Any], segment: dict[str, Any]) -> dict[str, Any]:
     """A child span in the classic shape; its data leaves out the SDK's own attributes and what every span of the
     segment repeats (the user agent, the release…)."""
     attributes = _attributes(span)
+    op = attributes.get("sentry.op")
     return {
         "span_id": span.get("span_id"),
         "parent_span_id": span.get("parent_span_id"),
-        "op": attributes.get("sentry.op"),
-        "description": span.get("name"),
+        "op": op,
+        "description": _description(span.get("name"), op if isinstance(op, str) else "", attributes),
         "start_timestamp": span.get("start_timestamp"),
         "timestamp": span.get("end_timestamp"),
         "status": _STATUS.get(str(span.get("status")), "unknown"),
@@ -128,6 +129,20 @@ def _span(span: dict[str, Any], segment: dict[str, Any]) -> dict[str, Any]:
             if not key.startswith("sentry.") and (key not in segment or segment[key] != value)
         },
     }
+
+
+def _description(name: Any, op: str, attributes: dict[str, Any]) -> Any:
+    """What a transaction's span would have said: streamed spans are named generically ("GET shop.example",
+    "Database operation") and carry the URL or the query as attributes."""
+    url, method = attributes.get("url.full"), attributes.get("http.request.method")
+    query = attributes.get("db.query.text") or attributes.get("db.statement")
+    if op.startswith("http") and isinstance(url, str) and url and isinstance(method, str):
+        return f"{method} {url}"
+    if op.startswith("resource.") and isinstance(url, str) and url:
+        return url
+    if op.startswith("db") and isinstance(query, str) and query:
+        return query
+    return name
 
 
 def _attributes(span: dict[str, Any]) -> dict[str, Any]:
