@@ -27,7 +27,7 @@ from heron.perf.discover import (
     rows_of,
     sort_rows,
 )
-from heron.perf.summaries import DAY, Summary, parse_period, read_plan, resolution_for, series, summarize
+from heron.perf.summaries import DAY, Segment, Summary, parse_period, read_plan, resolution_for, series, summarize
 from heron.store.models import Organization, Project, Transaction
 from heron.store.organizations import visible_projects
 from heron.store.transactions import (
@@ -56,13 +56,12 @@ def discover_table(
         single = lists_events(fields)
     except DiscoverError as error:
         raise bad_request(str(error)) from None
-    period, since = _period(request)
+    period, plan = _period(request)
     projects = requested_projects(request, session, caller, organization)
     environments = [*params.getlist("environment"), *([filters.environment] if filters.environment else [])]
     if single:
-        return _event_table(request, session, fields, projects, (period, since), filters.transaction, environments)
-    rows = perf_rollups(session, list(projects), read_plan(period, utcnow()), environments=environments,
-                        name=filters.transaction)  # fmt: skip
+        return _event_table(request, session, fields, projects, plan, filters.transaction, environments)
+    rows = perf_rollups(session, list(projects), plan, environments=environments, name=filters.transaction)
     grouped = summarize(rows, key=lambda row: (row.project_id, row.name))
     by_name = {(projects[project_id].slug, name): summary for (project_id, name), summary in grouped.items()}
     table = rows_of(fields, by_name, period)
@@ -89,14 +88,14 @@ def discover_series(
         raise bad_request(str(error)) from None
     if any(axis not in AGGREGATES for axis in axes):
         raise bad_request("yAxis takes aggregates such as count() or p95()")
-    period, since = _period(request)
+    period, plan = _period(request)
     resolution = resolution_for(period)
     step = _interval(params.get("interval"), resolution, period)
     projects = requested_projects(request, session, caller, organization)
     environments = [*params.getlist("environment"), *([filters.environment] if filters.environment else [])]
-    plan = read_plan(period, utcnow(), coarsest=DAY)
-    rows = perf_rollups(session, list(projects), plan, environments=environments, name=filters.transaction)
-    buckets = series(rows, since, utcnow(), step)
+    charted = read_plan(period, utcnow(), coarsest=DAY)
+    rows = perf_rollups(session, list(projects), charted, environments=environments, name=filters.transaction)
+    buckets = series(rows, plan[0][1], utcnow(), step)
     answers = {axis: _axis_series(axis, buckets, step) for axis in axes}
     if len(axes) == 1:
         return json_response(answers[axes[0]])
@@ -131,23 +130,20 @@ def _event_table(
     session: Session,
     fields: list[str],
     projects: dict[int, Project],
-    window: tuple[timedelta, datetime],
+    plan: list[Segment],
     name: str | None,
     environments: list[str],
 ) -> Response:
-    """Single transactions, newest or slowest first."""
+    """Single transactions of the period `plan` covers, newest or slowest first."""
     order = request.query_params.get("sort", "-timestamp")
     if order.removeprefix("-") not in TRANSACTION_ORDERS:
         raise bad_request("Transactions sort by timestamp or transaction.duration (with - for descending)")
     page = requested_page(request, default_per_page=50)
-    period, since = window
     matching = None
     if name is not None and order.removeprefix("-") == "transaction.duration":  # how many there are to sort
-        rollups = perf_rollups(
-            session, list(projects), read_plan(period, utcnow()), environments=environments, name=name
-        )
+        rollups = perf_rollups(session, list(projects), plan, environments=environments, name=name)
         matching = sum(row._mapping["count"] for row in rollups)
-    found = transaction_events(session, list(projects), since, name=name, environments=environments, order=order,
+    found = transaction_events(session, list(projects), plan[0][1], name=name, environments=environments, order=order,
                                offset=page.offset, limit=page.fetch, matching=matching)  # fmt: skip
     rows = [_event_row(transaction, projects[transaction.project_id], fields) for transaction in found]
     body = {"data": rows[: page.per_page], "meta": meta(fields)}
@@ -170,13 +166,13 @@ def _event_row(transaction: Transaction, project: Project, fields: list[str]) ->
     return {field: values[field] for field in fields}
 
 
-def _period(request: Request) -> tuple[timedelta, datetime]:
-    """The `statsPeriod` and where the rollups that cover it start."""
+def _period(request: Request) -> tuple[timedelta, list[Segment]]:
+    """The `statsPeriod` and the rollups that cover its totals (they start where the period's first bucket does)."""
     raw = request.query_params.get("statsPeriod", DEFAULT_PERIOD)
     period = parse_period(raw)
     if period is None:
         raise bad_request(f"Invalid statsPeriod {raw!r}: use e.g. 1h, 24h, 7d, 14d, 30d or 90d (at most 90 days)")
-    return period, read_plan(period, utcnow())[0][1]
+    return period, read_plan(period, utcnow())
 
 
 def _interval(raw: str | None, resolution: int, period: timedelta) -> int:
