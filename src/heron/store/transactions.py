@@ -153,8 +153,14 @@ def _segment(
     its series in the primary key holds; the time range is then put in a form no index serves, or SQLite (with no
     statistics) walks the (project, resolution, bucket) index through every name's rows of the range."""
     resolution, start, end = segment
-    bucket = func.coalesce(model.bucket, model.bucket) if one_series else model.bucket
+    bucket = _unindexed(model.bucket) if one_series else model.bucket
     return and_(model.resolution == resolution, bucket >= start, *([bucket < end] if end is not None else []))
+
+
+def _unindexed(column: Any) -> Any:
+    """The column in a form no index serves, on SQLite and PostgreSQL alike (COALESCE of itself: the same values
+    and type), so that a condition on it filters the rows of the index the planner is left to pick."""
+    return func.coalesce(column, column)
 
 
 def _key_columns(model: type[PerfRollup] | type[SpanRollup]) -> list[Any]:
@@ -228,9 +234,9 @@ def transaction_events(
     if not project_ids:
         return []
     walk = name is not None and order.endswith("transaction.duration") and (matching or 0) >= WALK_DURATIONS_FROM
-    # Walking: the period's condition is put in a form no index serves (on both engines), which leaves the planner
-    # the duration index, already in the wanted order.
-    start = func.coalesce(Transaction.start, Transaction.start) if walk else Transaction.start
+    # walking: the period's condition must not be served by an index, which leaves the planner the duration index,
+    # already in the wanted order
+    start = _unindexed(Transaction.start) if walk else Transaction.start
     statement = select(Transaction).where(Transaction.project_id.in_(sorted(project_ids)), start >= since)
     if name is not None:
         statement = statement.where(Transaction.name == name)
