@@ -7,10 +7,12 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 from heron.queue import QueuedEnvelope
+from heron.queue.leases import LeaseOwner
 from heron.queue.sqlite import SCHEMA, SqliteQueue
 
 
@@ -81,3 +83,23 @@ def test_a_killed_workers_leases_are_released_at_once(tmp_path: Path) -> None:
     time.sleep(2.1)  # the orphan check runs every two seconds
     assert len(queue.claim(100, 60)) == 5
     queue.close()
+
+
+def test_threads_sharing_a_queue_take_its_lease_lock_once(tmp_path: Path) -> None:
+    # Three digest workers in threads of one process once hung CI: two took the lock at the same time, and the
+    # second open of the lock file waited on the first one's flock forever.
+    owner = LeaseOwner(tmp_path / "leases")
+    start = threading.Barrier(8)
+
+    def take() -> None:
+        start.wait()
+        owner.hold()
+
+    threads = [threading.Thread(target=take, daemon=True) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert not any(thread.is_alive() for thread in threads)
+    assert not LeaseOwner(tmp_path / "leases").is_dead(owner.token)
+    owner.release()

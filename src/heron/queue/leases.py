@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import threading
 import uuid
 from pathlib import Path
 from typing import IO
@@ -22,15 +23,18 @@ class LeaseOwner:
         self.directory = directory
         self.token = uuid.uuid4().hex
         self._lock: IO[bytes] | None = None
+        self._taking = threading.Lock()
 
     def hold(self) -> None:
-        """Take this owner's lock (once; before its first claim)."""
-        if self._lock is not None:
-            return
-        self.directory.mkdir(parents=True, exist_ok=True)
-        lock = open(self._path(self.token), "wb")  # noqa: SIM115 - held for the life of the owner
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        self._lock = lock
+        """Take this owner's lock (once; before its first claim). Threads sharing the queue take it once between
+        them: a second open of the lock file in this process would wait on the first one's `flock` forever."""
+        with self._taking:
+            if self._lock is not None:
+                return
+            self.directory.mkdir(parents=True, exist_ok=True)
+            lock = open(self._path(self.token), "wb")  # noqa: SIM115 - held for the life of the owner
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            self._lock = lock
 
     def is_dead(self, token: str) -> bool:
         """Whether the owner `token` no longer runs (its lock file is gone or nobody holds its lock)."""
