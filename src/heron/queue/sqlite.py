@@ -42,11 +42,26 @@ _Pending = tuple[QueuedEnvelope, asyncio.Future[None], asyncio.AbstractEventLoop
 
 def _connect(path: str) -> sqlite3.Connection:
     connection = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
-    connection.execute("PRAGMA journal_mode=WAL")
+    _use_wal(connection)
     # FULL: a 200 from ingest promises the envelope survives power loss too; group commit pays for the fsync.
     connection.execute("PRAGMA synchronous=FULL")
     connection.execute("PRAGMA busy_timeout=30000")
     return connection
+
+
+def _use_wal(connection: sqlite3.Connection, timeout: float = 30.0) -> None:
+    """Switch the spool to WAL, waiting for other processes doing the same: a new spool file is opened at once by
+    `heron serve` and its freshly forked workers, and SQLite answers "database is locked" to the losers of that
+    switch without calling the busy handler."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 class SqliteQueue:
