@@ -13,7 +13,7 @@ from pathlib import Path
 
 from heron.queue import QueuedEnvelope
 from heron.queue.leases import LeaseOwner
-from heron.queue.sqlite import SCHEMA, SqliteQueue
+from heron.queue.sqlite import SqliteQueue
 
 
 def put_all(queue: SqliteQueue, count: int) -> None:
@@ -48,17 +48,63 @@ def test_claimed_envelopes_are_hidden_until_acknowledged_or_their_lease_ends(tmp
     queue.close()
 
 
-def test_depth_counts_an_index_rather_than_the_rows_that_carry_the_bodies(tmp_path: Path) -> None:
-    # A spool that existed before the index was added gets it when it is opened.
+SPOOL_V1 = """
+CREATE TABLE envelopes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    project_id INTEGER NOT NULL,
+    received REAL NOT NULL,
+    client_ip TEXT,
+    content_encoding TEXT,
+    body BLOB NOT NULL,
+    visible_at REAL NOT NULL DEFAULT 0,
+    deliveries INTEGER NOT NULL DEFAULT 0,
+    claimed_by TEXT
+);
+CREATE INDEX envelopes_project ON envelopes (project_id);
+INSERT INTO envelopes (id, project_id, received, client_ip, content_encoding, body, deliveries)
+    VALUES (1, 7, 100.0, '10.0.0.1', 'br', x'0102', 2), (5, 8, 101.0, NULL, NULL, x'03', 0);
+INSERT INTO envelopes (id, project_id, received, body) VALUES (9, 8, 102.0, x'04');
+DELETE FROM envelopes WHERE id = 9;
+"""
+
+
+def test_a_spool_of_the_first_layout_is_converted_when_opened(tmp_path: Path) -> None:
+    # Version 1 kept the bodies inline, so every claim rewrote them; what waited in such a spool must survive.
     path = tmp_path / "q.sqlite3"
     with sqlite3.connect(path) as connection:
-        connection.execute(SCHEMA)
+        connection.executescript(SPOOL_V1)
     queue = SqliteQueue(str(path))
-    put_all(queue, 3)
+    assert queue.depth() == 2
+    claimed = queue.claim(10, 60)
+    assert [(c.id, c.envelope, c.deliveries) for c in claimed] == [
+        (1, QueuedEnvelope(7, 100.0, b"\x01\x02", "br", "10.0.0.1"), 3),
+        (5, QueuedEnvelope(8, 101.0, b"\x03", None, None), 1),
+    ]
+    put_all(queue, 1)
+    assert queue.claim(10, 60)[0].id == 10  # ids are never reused, even those deleted before the upgrade
+    queue.ack([c.id for c in claimed])
+    assert queue.depth() == 1
+    queue.close()
     with sqlite3.connect(path) as connection:
-        plan = connection.execute("EXPLAIN QUERY PLAN SELECT count(*) FROM envelopes").fetchall()
-    assert "COVERING INDEX envelopes_project" in plan[0][-1]
-    assert queue.depth() == 3
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert {"envelopes", "bodies"} <= tables and "envelopes_v1" not in tables
+        assert connection.execute("SELECT count(*) FROM bodies").fetchone() == (1,)
+
+
+def test_bodies_are_kept_apart_from_leases_and_deleted_with_their_acknowledgement(tmp_path: Path) -> None:
+    # A claim changes only the small lease rows; each body is written once (put) and deleted once (ack).
+    path = tmp_path / "q.sqlite3"
+    queue = SqliteQueue(str(path))
+    put_all(queue, 700)  # more than one SELECT of bodies
+    claimed = queue.claim(1000, 60)
+    assert sorted(c.envelope.body for c in claimed) == sorted(f"body {i}".encode() for i in range(700))
+    with sqlite3.connect(path) as connection:
+        columns = {row[1] for row in connection.execute("PRAGMA table_info(envelopes)")}
+        assert "body" not in columns and "claimed_by" in columns
+    queue.ack([c.id for c in claimed])
+    assert queue.depth() == 0
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("SELECT count(*) FROM bodies").fetchone() == (0,)
     queue.close()
 
 
