@@ -22,7 +22,7 @@ from heron.digest.pipeline import prepare_event
 from heron.digest.unpack import RawEvent
 from heron.grouping import DEFAULT_CONFIG
 from heron.protocol.timestamps import parse_timestamp
-from heron.store.bodies import compress_json, decompress_json
+from heron.store.bodies import decompress_json
 from heron.store.projects import DigestProject
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -45,7 +45,7 @@ def prepared_body(name: str) -> dict[str, Any]:
         client_ip="198.51.100.7",
     )
     prepared = prepare_event(raw, DigestProject(id=1, organization_id=1, grouping_config=DEFAULT_CONFIG))
-    body: dict[str, Any] = decompress_json(compress_json(prepared.event))
+    body: dict[str, Any] = decompress_json(prepared.body)
     return body
 
 
