@@ -547,24 +547,21 @@ class ServerWatch:
         return depth
 
     def processes(self) -> dict[str, psutil.Process]:
-        """The server's processes by role: serve, the digest's supervisor and its workers ("worker" when the
-        supervisor is the only worker), and any other descendants."""
+        """The server's processes by role: serve and its digest workers (`worker1`, `worker2`…), and any other
+        descendants."""
         server = psutil.Process(self.pid)
         found = {"serve": server}
         workers = 0
         for child in server.children(recursive=True):
             try:
-                parent, grandchildren = child.ppid(), child.children()
+                parent = child.ppid()
             except psutil.Error:
                 continue
             if parent == self.pid:
-                role = "supervisor" if grandchildren else "worker"
-            elif parent in {p.pid for p in found.values()}:
                 workers += 1
-                role = f"worker{workers}"
+                found[f"worker{workers}"] = child
             else:
-                role = f"other-{child.pid}"
-            found[role] = child
+                found[f"other-{child.pid}"] = child
         return found
 
     def cpu_seconds(self) -> dict[str, float]:

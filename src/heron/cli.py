@@ -58,13 +58,13 @@ def serve(host: str | None, port: int | None, no_worker: bool) -> None:
     """Migrate, then serve ingest, the API and pages, supervising the digest worker processes."""
     import uvicorn
 
-    from heron.digest.pool import PoolProcess
+    from heron.digest.pool import DigestProcesses
     from heron.server import create_app
 
     settings = _settings()
     _migrate(settings)
     # Started before anything else starts a thread: the digest's processes are forked from this one.
-    digest = None if no_worker else PoolProcess(settings)
+    digest = None if no_worker else DigestProcesses(settings)
     if digest is not None:
         digest.start()
     try:

@@ -1,4 +1,4 @@
-"""`heron serve`'s digest processes: a supervisor with its workers, replaced when they die, gone when serve stops."""
+"""`heron serve`'s digest processes: workers forked by serve, replaced when they die, gone when serve stops."""
 
 from __future__ import annotations
 
@@ -44,8 +44,9 @@ def test_serve_runs_the_configured_workers_and_sigterm_stops_them_all(tmp_path: 
     server.start()
     try:
         tenant = server.create_tenant("acme")
-        # The supervisor and its three workers.
-        _wait_for(lambda: len(_children(server)) == 4)
+        # Three workers, forked by serve itself (no supervisor process between them).
+        _wait_for(lambda: len(_children(server)) == 3)
+        assert all(child.ppid() == server.process.pid for child in _children(server))  # type: ignore[union-attr]
         family = _children(server)
         _send(server, tenant.dsn, 30)
         server.wait_for_digest()
@@ -58,42 +59,24 @@ def test_serve_runs_the_configured_workers_and_sigterm_stops_them_all(tmp_path: 
     assert "digest worker stopped" in server.log_text()
 
 
-def test_a_killed_worker_is_replaced_and_digesting_goes_on(tmp_path: Path) -> None:
+def test_a_killed_worker_is_replaced_by_heron_worker_and_digesting_goes_on(tmp_path: Path) -> None:
     server = HeronServer(tmp_path, extra_env={"HERON_DIGEST_WORKERS": "2"})
     server.migrate()
     server.start()
     try:
         tenant = server.create_tenant("acme")
-        _wait_for(lambda: len(_children(server)) == 3)
-        [supervisor] = [p for p in _children(server) if p.ppid() == server.process.pid]  # type: ignore[union-attr]
-        victim = supervisor.children()[0]
+        _wait_for(lambda: len(_children(server)) == 2)
+        victim, survivor = _children(server)
         victim.kill()
-        _wait_for(lambda: len(supervisor.children()) == 2 and victim.pid not in {p.pid for p in supervisor.children()})
+        # Serve runs threads by now, so the replacement is a fresh `heron worker` process, not a fork.
+        _wait_for(lambda: len(_children(server)) == 2 and victim.pid not in {p.pid for p in _children(server)})
+        [replacement] = [p for p in _children(server) if p.pid != survivor.pid]
+        assert replacement.cmdline()[-5:] == ["heron", "worker", "--no-migrate", "--processes", "1"]
         _send(server, tenant.dsn, 10)
         server.wait_for_digest()
         [issue] = stored.issues(server, tenant)
         assert issue["count"] == "10"
-        assert "exited (killed by SIGKILL); starting another" in server.log_text()
+        assert f"digest worker {victim.pid} exited (exit status -9); starting `heron worker`" in server.log_text()
     finally:
         server.stop(signal.SIGTERM)
-
-
-def test_a_killed_supervisor_is_replaced_by_heron_worker(tmp_path: Path) -> None:
-    server = HeronServer(tmp_path, extra_env={"HERON_DIGEST_WORKERS": "2"})
-    server.migrate()
-    server.start()
-    try:
-        tenant = server.create_tenant("acme")
-        _wait_for(lambda: len(_children(server)) == 3)
-        [supervisor] = [p for p in _children(server) if p.ppid() == server.process.pid]  # type: ignore[union-attr]
-        orphans = supervisor.children()
-        supervisor.kill()
-        # Its workers notice their parent is gone and stop; serve starts `heron worker` with two new ones.
-        assert psutil.wait_procs(orphans, timeout=10)[1] == []
-        _wait_for(lambda: len(_children(server)) == 3 and supervisor.pid not in {p.pid for p in _children(server)})
-        _send(server, tenant.dsn, 5)
-        server.wait_for_digest()
-        [issue] = stored.issues(server, tenant)
-        assert issue["count"] == "5"
-    finally:
-        server.stop(signal.SIGTERM)
+    assert psutil.wait_procs([survivor, replacement], timeout=10)[1] == []

@@ -1,9 +1,11 @@
-"""The digest's processes: one single-threaded supervisor forks the workers and keeps them running.
+"""The digest's processes: forked workers, kept running.
 
-Forking shares what the parent already imported (tens of MiB of modules) with every worker, copy on write, and
-the supervisor never starts a thread, so forking stays safe each time it replaces a worker that died. The
-supervisor and its workers stop when they are sent SIGTERM or SIGINT, or when the process that started the
-supervisor is gone (so a SIGKILLed `heron serve` cannot leave workers behind).
+Forking shares what the parent already imported (tens of MiB of modules) with every worker, copy on write.
+`heron serve` forks its workers itself, before it starts any thread (`DigestProcesses`), and replaces one that
+dies by a fresh `heron worker` process, since forking a process that runs threads is not safe. `heron worker
+--processes N` is a single-threaded supervisor of N forked workers (`WorkerPool`), and replaces them by forking
+again. Workers stop when they are sent SIGTERM or SIGINT, or when the process that started them is gone (so a
+SIGKILLed `heron serve` cannot leave workers behind).
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ POLL_SECONDS = 0.5
 STOP_TIMEOUT = 30.0
 # A worker that dies this soon after its start is failing at startup; wait before the next attempt.
 QUICK_DEATH_SECONDS = 5.0
+# What replaces a worker of `heron serve` that died (serve runs threads by then, so it cannot fork another).
+WORKER_COMMAND = [sys.executable, "-m", "heron", "worker", "--no-migrate", "--processes", "1"]
 
 
 class WorkerPool:
@@ -128,54 +132,72 @@ def _describe(status: int) -> str:
     return f"exit status {os.waitstatus_to_exitcode(status)}"
 
 
-class PoolProcess:
-    """The digest's supervisor process as `heron serve` runs it: started, watched, restarted, stopped.
+class DigestProcesses:
+    """`heron serve`'s digest workers: forked at start, watched, replaced, stopped.
 
-    The first start forks (before serve starts any thread) so the workers share serve's imported modules. A
-    supervisor that dies later is replaced by a fresh `heron worker` process: forking a process that runs
-    threads is not safe.
+    They are forked from serve itself (before it starts any thread) rather than from a supervisor process of
+    their own: that supervisor held ~19 MiB of pages that serve and the workers had all copied away from it, a
+    tenth of the server's memory. A worker that dies later is replaced by a fresh `heron worker` process.
     """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.process: _Child | None = None
+        self.processes: list[_Child] = []
+        self.started: dict[int, float] = {}  # pid -> when it started
         self.stopped = threading.Event()
+        self._changing = threading.Lock()  # the watcher replaces processes while stop() may be stopping them
 
     def start(self) -> None:
-        pid = os.fork()
-        if pid == 0:
-            code = 0
-            try:
-                run_pool(self.settings, self.settings.digest_workers)
-            except BaseException:
-                log.exception("digest supervisor failed")
-                code = 1
-            os._exit(code)
-        self.process = _Forked(pid)
-        threading.Thread(target=self._watch, name="heron-digest-supervisor", daemon=True).start()
+        gc.freeze()  # objects imported so far stay untouched by the collector, so their pages stay shared
+        log.info(
+            "digest: %d worker processes (batch %d)", self.settings.digest_workers, self.settings.digest_batch_size
+        )
+        for _ in range(self.settings.digest_workers):
+            pid = os.fork()
+            if pid == 0:
+                os._exit(_worker_process(self.settings))
+            self._add(_Forked(pid))
+        threading.Thread(target=self._watch, name="heron-digest-workers", daemon=True).start()
 
     def stop(self) -> None:
         """Stop the workers (each finishes its batch first); safe to call more than once."""
-        if self.stopped.is_set():
-            return
-        self.stopped.set()
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
+        with self._changing:
+            if self.stopped.is_set():
+                return
+            self.stopped.set()
+            running = [process for process in self.processes if process.poll() is None]
+        for process in running:
+            process.terminate()
+        deadline = time.monotonic() + STOP_TIMEOUT
+        for process in running:
             try:
-                self.process.wait(STOP_TIMEOUT + 5)
+                process.wait(max(0.0, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                self.process.kill()
+                log.error("digest worker %d did not stop within %.0f s; killing it", process.pid, STOP_TIMEOUT)
+                process.kill()
+                process.wait(5)
+
+    def _add(self, process: _Child) -> None:
+        self.processes.append(process)
+        self.started[process.pid] = time.monotonic()
 
     def _watch(self) -> None:
-        while not self.stopped.wait(1.0):
-            if self.process is not None and self.process.poll() is not None:
-                log.error("the digest supervisor exited (%s); starting `heron worker`", self.process.returncode)
-                command = [sys.executable, "-m", "heron", "worker", "--no-migrate"]
-                self.process = subprocess.Popen(command)
+        while not self.stopped.wait(POLL_SECONDS):
+            for process in [process for process in self.processes if process.poll() is not None]:
+                log.error(
+                    "digest worker %d exited (exit status %s); starting `heron worker`", process.pid, process.returncode
+                )
+                if time.monotonic() - self.started.pop(process.pid, 0.0) < QUICK_DEATH_SECONDS:
+                    self.stopped.wait(QUICK_DEATH_SECONDS)  # failing at startup: not in a tight loop
+                with self._changing:
+                    if self.stopped.is_set():
+                        return
+                    self.processes.remove(process)
+                    self._add(subprocess.Popen(WORKER_COMMAND))
 
 
 class _Forked:
-    """A forked child with the part of `subprocess.Popen`'s interface that PoolProcess uses."""
+    """A forked child with the part of `subprocess.Popen`'s interface that DigestProcesses uses."""
 
     def __init__(self, pid: int) -> None:
         self.pid = pid
