@@ -879,7 +879,7 @@ def _profile_digest(settings: Any, project_id: int, requests: list[bytes], profi
 # Functions the digest pipeline looks up in its module namespace, timed in the unprofiled run; indented ones run
 # inside the one above them.
 DIGEST_STEPS = (
-    "unpack_envelopes",
+    "unpack_envelope",
     "digest_projects",
     "prepare_event",
     "  normalize_event",

@@ -26,7 +26,7 @@ from heron.digest.transactions import (
     prepare_transaction,
     store_transactions,
 )
-from heron.digest.unpack import RawEvent, unpack_envelopes
+from heron.digest.unpack import RawEvent, Unpacked, unpack_envelope
 from heron.grouping import compute_hashes
 from heron.grouping.metadata import IssueMetadata, issue_metadata
 from heron.perf.transactions import TransactionError
@@ -86,13 +86,22 @@ def digest_batch(
     sessions: sessionmaker[Session], claimed: list[Claimed], max_envelope_size: int, max_attachment_size: int
 ) -> DigestResult:
     """Digest claimed envelopes; after it returns they may be acknowledged."""
-    unpacked = unpack_envelopes(claimed, max_envelope_size, max_attachment_size)
     with read_transaction(sessions) as session:
-        projects = digest_projects(session, unpacked.project_ids())
-    prepared = [
-        prepare_event(raw, projects[raw.project_id]) for raw in _taken(unpacked.events) if raw.project_id in projects
-    ]
-    transactions = prepare_transactions(unpacked.transactions, unpacked.outcomes)
+        projects = digest_projects(session, {message.envelope.project_id for message in claimed})
+    unpacked = Unpacked()
+    prepared: list[PreparedEvent] = []
+    transactions: list[PreparedTransaction] = []
+    for message in claimed:
+        # One envelope at a time: its parsed payloads are freed once prepared, so that a batch never holds all
+        # of them at once (they were most of a worker's peak memory: ~40 KiB per event).
+        unpack_envelope(unpacked, message, max_envelope_size, max_attachment_size)
+        prepared.extend(
+            prepare_event(raw, projects[raw.project_id])
+            for raw in _taken(unpacked.events)
+            if raw.project_id in projects
+        )
+        transactions.extend(prepare_transactions(unpacked.transactions, unpacked.outcomes))
+        unpacked.transactions.clear()
     with transaction(sessions) as session:
         # Read again under the write lock: a project deleted meanwhile takes its events with it.
         projects = digest_projects(session, set(projects))

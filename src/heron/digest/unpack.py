@@ -51,38 +51,26 @@ class Unpacked:
     late_vitals: list[tuple[int, str, dict[str, float]]] = field(default_factory=list)
     outcomes: Counter[OutcomeKey] = field(default_factory=Counter)
 
-    def project_ids(self) -> set[int]:
-        return (
-            {e.project_id for e in self.events}
-            | {t.project_id for t in self.transactions}
-            | {a["project_id"] for a in self.attachments}
-            | {p["project_id"] for p in self.profiles}
-            | {project_id for project_id, _event_id, _vitals in self.late_vitals}
+
+def unpack_envelope(unpacked: Unpacked, message: Claimed, max_envelope_size: int, max_attachment_size: int) -> None:
+    """Sort every item of one claimed envelope into `unpacked`'s events, transactions, attachments and outcomes."""
+    spooled = message.envelope
+    try:
+        envelope = parse_envelope(decompress(spooled.body, spooled.content_encoding, max_envelope_size))
+    except ProtocolError as exc:
+        # Ingest checked it already; this only happens if the spool was written by something else.
+        log.error("dropping unreadable spooled envelope %s: %s", message.id, exc.detail)
+        return
+    for item in envelope.items:
+        _sort_item(
+            unpacked,
+            spooled.project_id,
+            spooled.received,
+            spooled.client_ip,
+            envelope,
+            item,
+            max_attachment_size,
         )
-
-
-def unpack_envelopes(claimed: list[Claimed], max_envelope_size: int, max_attachment_size: int) -> Unpacked:
-    """Sort every item of the claimed envelopes into events, transactions, attachments and outcomes."""
-    unpacked = Unpacked()
-    for message in claimed:
-        spooled = message.envelope
-        try:
-            envelope = parse_envelope(decompress(spooled.body, spooled.content_encoding, max_envelope_size))
-        except ProtocolError as exc:
-            # Ingest checked it already; this only happens if the spool was written by something else.
-            log.error("dropping unreadable spooled envelope %s: %s", message.id, exc.detail)
-            continue
-        for item in envelope.items:
-            _sort_item(
-                unpacked,
-                spooled.project_id,
-                spooled.received,
-                spooled.client_ip,
-                envelope,
-                item,
-                max_attachment_size,
-            )
-    return unpacked
 
 
 def _sort_item(
