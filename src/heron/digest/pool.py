@@ -183,7 +183,12 @@ class DigestProcesses:
 
     def _watch(self) -> None:
         while not self.stopped.wait(POLL_SECONDS):
-            for process in [process for process in self.processes if process.poll() is not None]:
+            # Polls hold the lock: `stop()` reaps the same children, and a child reaped twice cannot be waited for.
+            with self._changing:
+                if self.stopped.is_set():
+                    return
+                dead = [process for process in self.processes if process.poll() is not None]
+            for process in dead:
                 log.error(
                     "digest worker %d exited (exit status %s); starting `heron worker`", process.pid, process.returncode
                 )
