@@ -1,8 +1,11 @@
-"""`heron serve`'s digest processes: workers forked by serve, replaced when they die, gone when serve stops."""
+"""The digest's processes: workers forked by `heron serve` or by `heron worker --processes N`, replaced when they
+die, gone when their parent stops."""
 
 from __future__ import annotations
 
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -79,4 +82,28 @@ def test_a_killed_worker_is_replaced_by_heron_worker_and_digesting_goes_on(tmp_p
         assert f"digest worker {victim.pid} exited (exit status -9); starting `heron worker`" in server.log_text()
     finally:
         server.stop(signal.SIGTERM)
+    assert psutil.wait_procs([survivor, replacement], timeout=10)[1] == []
+
+
+def test_heron_worker_supervises_its_own_forked_workers(tmp_path: Path) -> None:
+    # `heron worker --processes N` (for `serve --no-worker` deployments) forks its workers and forks again to
+    # replace one that dies; SIGTERM stops them all.
+    server = HeronServer(tmp_path)
+    server.migrate()
+    log_path = tmp_path / "worker.log"
+    with log_path.open("wb") as log:
+        command = [sys.executable, "-m", "heron", "worker", "--processes", "2", "--no-migrate"]
+        pool = subprocess.Popen(command, env=server.env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        supervisor = psutil.Process(pool.pid)
+        _wait_for(lambda: len(supervisor.children()) == 2)
+        victim, survivor = supervisor.children()
+        victim.kill()
+        _wait_for(lambda: len(supervisor.children()) == 2 and victim.pid not in {p.pid for p in supervisor.children()})
+        [replacement] = [p for p in supervisor.children() if p.pid != survivor.pid]
+        assert replacement.cmdline() == supervisor.cmdline()  # forked, not started afresh
+        assert f"digest worker {victim.pid} exited (killed by SIGKILL); starting another" in log_path.read_text()
+    finally:
+        pool.send_signal(signal.SIGTERM)
+        assert pool.wait(timeout=30) == 0
     assert psutil.wait_procs([survivor, replacement], timeout=10)[1] == []

@@ -40,7 +40,7 @@ class WorkerPool:
     def __init__(self, settings: Settings, count: int) -> None:
         self.settings = settings
         self.count = count
-        self.workers: dict[int, float] = {}  # pid -> when it started
+        self.workers: dict[_Forked, float] = {}  # worker -> when it started
         self.stopping = False
 
     def run(self) -> None:
@@ -51,51 +51,30 @@ class WorkerPool:
         gc.freeze()  # objects imported so far stay untouched by the collector, so their pages stay shared
         log.info("digest: %d worker processes (batch %d)", self.count, self.settings.digest_batch_size)
         while len(self.workers) < self.count:
-            self._fork()
+            self.workers[_fork_worker(self.settings)] = time.monotonic()
         while not self.stopping:
             time.sleep(POLL_SECONDS)
             if os.getppid() != parent:
                 log.warning("the process that started the digest workers is gone; stopping them")
                 break
             self._replace_dead_workers()
-        self._stop_workers()
-
-    def _fork(self) -> None:
-        pid = os.fork()
-        if pid == 0:
-            os._exit(_worker_process(self.settings))
-        self.workers[pid] = time.monotonic()
+        _stop_all(list(self.workers))
+        self.workers.clear()
 
     def _replace_dead_workers(self) -> None:
-        for pid, started in list(self.workers.items()):
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done == 0:
+        for worker, started in list(self.workers.items()):
+            if worker.poll() is None:
                 continue
-            del self.workers[pid]
+            del self.workers[worker]
             if self.stopping:
                 continue
-            log.error("digest worker %d exited (%s); starting another", pid, _describe(status))
+            log.error("digest worker %d exited (%s); starting another", worker.pid, _describe(worker.returncode))
             if time.monotonic() - started < QUICK_DEATH_SECONDS:
                 time.sleep(QUICK_DEATH_SECONDS)
-            self._fork()
+            self.workers[_fork_worker(self.settings)] = time.monotonic()
 
     def _stop(self, _signum: int, _frame: FrameType | None) -> None:
         self.stopping = True
-
-    def _stop_workers(self) -> None:
-        for pid in self.workers:
-            _signal(pid, signal.SIGTERM)
-        deadline = time.monotonic() + STOP_TIMEOUT
-        while self.workers and time.monotonic() < deadline:
-            for pid in list(self.workers):
-                if os.waitpid(pid, os.WNOHANG)[0] != 0:
-                    del self.workers[pid]
-            time.sleep(0.05)
-        for pid in self.workers:
-            log.error("digest worker %d did not stop within %.0f s; killing it", pid, STOP_TIMEOUT)
-            _signal(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-        self.workers.clear()
 
 
 def run_pool(settings: Settings, count: int) -> None:
@@ -104,6 +83,28 @@ def run_pool(settings: Settings, count: int) -> None:
         run_worker(settings)
     else:
         WorkerPool(settings, count).run()
+
+
+def _fork_worker(settings: Settings) -> _Forked:
+    """A digest worker forked from this process (which must not run threads yet)."""
+    pid = os.fork()
+    if pid == 0:
+        os._exit(_worker_process(settings))
+    return _Forked(pid)
+
+
+def _stop_all(processes: list[_Child]) -> None:
+    """SIGTERM every worker (each finishes its batch first), then SIGKILL those still running after STOP_TIMEOUT."""
+    for process in processes:
+        process.terminate()
+    deadline = time.monotonic() + STOP_TIMEOUT
+    for process in processes:
+        try:
+            process.wait(max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            log.error("digest worker %d did not stop within %.0f s; killing it", process.pid, STOP_TIMEOUT)
+            process.kill()
+            process.wait(5)
 
 
 def _worker_process(settings: Settings) -> int:
@@ -126,10 +127,10 @@ def _signal(pid: int, signum: int) -> None:
         os.kill(pid, signum)
 
 
-def _describe(status: int) -> str:
-    if os.WIFSIGNALED(status):
-        return f"killed by {signal.Signals(os.WTERMSIG(status)).name}"
-    return f"exit status {os.waitstatus_to_exitcode(status)}"
+def _describe(returncode: int | None) -> str:
+    if returncode is not None and returncode < 0:
+        return f"killed by {signal.Signals(-returncode).name}"
+    return f"exit status {returncode}"
 
 
 class DigestProcesses:
@@ -153,10 +154,7 @@ class DigestProcesses:
             "digest: %d worker processes (batch %d)", self.settings.digest_workers, self.settings.digest_batch_size
         )
         for _ in range(self.settings.digest_workers):
-            pid = os.fork()
-            if pid == 0:
-                os._exit(_worker_process(self.settings))
-            self._add(_Forked(pid))
+            self._add(_fork_worker(self.settings))
         threading.Thread(target=self._watch, name="heron-digest-workers", daemon=True).start()
 
     def stop(self) -> None:
@@ -166,16 +164,7 @@ class DigestProcesses:
                 return
             self.stopped.set()
             running = [process for process in self.processes if process.poll() is None]
-        for process in running:
-            process.terminate()
-        deadline = time.monotonic() + STOP_TIMEOUT
-        for process in running:
-            try:
-                process.wait(max(0.0, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                log.error("digest worker %d did not stop within %.0f s; killing it", process.pid, STOP_TIMEOUT)
-                process.kill()
-                process.wait(5)
+        _stop_all(running)
 
     def _add(self, process: _Child) -> None:
         self.processes.append(process)
@@ -202,7 +191,7 @@ class DigestProcesses:
 
 
 class _Forked:
-    """A forked child with the part of `subprocess.Popen`'s interface that DigestProcesses uses."""
+    """A forked child with the part of `subprocess.Popen`'s interface that the pools use."""
 
     def __init__(self, pid: int) -> None:
         self.pid = pid
