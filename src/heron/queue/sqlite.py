@@ -19,7 +19,7 @@ from heron.queue.leases import LeaseOwner
 # Version 2 keeps each body in a table of its own. A claim rewrites the lease columns of the rows it takes; when
 # those rows carried the bodies (version 1), SQLite rewrote each whole ~4 KiB row into the log to change 20 bytes
 # of it, and buffered every claimed body in a temporary file to return it. Bodies are written once and deleted
-# once now: the spool writes half the bytes per envelope.
+# once now: the spool writes 25 instead of 34 KiB per envelope, log and checkpoints included (strace of a drain).
 SCHEMA_VERSION = 2
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS envelopes (
