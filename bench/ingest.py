@@ -713,11 +713,11 @@ def _measure(
     load_before = os.getloadavg()
     idle_rss = watch.rss()
     cpu_before = watch.cpu_seconds()
-    cpu_started = own_cpu = time.process_time()
+    own_started = time.process_time()
     watch.start()
     sent = uvloop.run(send_all("127.0.0.1", port, workload.requests, args.connections, args.rate))
     cpu_sent = watch.cpu_seconds()
-    own_cpu = time.process_time() - own_cpu
+    own_sent = time.process_time()
     accepted = sent.statuses.get("200", 0)
     if args.ingest_only:  # nothing digests: every accepted envelope must be waiting in the queue
         with httpx.Client(timeout=10) as client:
@@ -726,9 +726,9 @@ def _measure(
         stored, drained = _wait_for_digest(watch, count_events, accepted, args.drain_timeout)
     watch.stop()
     cpu = (cpu_before, cpu_sent, watch.cpu_seconds())
-    observer_cpu = time.process_time() - own_cpu - cpu_started
+    load_generator_cpu, observer_cpu = own_sent - own_started, time.process_time() - own_sent
     return Measurement(
-        sent, accepted, stored, drained, idle_rss, cpu, own_cpu, observer_cpu, (load_before, os.getloadavg())
+        sent, accepted, stored, drained, idle_rss, cpu, load_generator_cpu, observer_cpu, (load_before, os.getloadavg())
     )
 
 
