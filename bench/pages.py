@@ -75,6 +75,7 @@ import psutil
 from sqlalchemy import Engine, func, inspect, select, text
 from sqlalchemy.orm import Session
 
+from heron.digest.dictionaries import EventCompression
 from heron.digest.normalize import event_user_key, normalize_event
 from heron.digest.pipeline import PreparedEvent, prepare_event, store_events
 from heron.digest.tags import event_tags
@@ -135,12 +136,13 @@ def issue_templates(count: int, project: DigestProject, rng: random.Random) -> l
     levels = list(LEVELS)
     level_weights = list(LEVELS.values())
     templates = []
+    compression = EventCompression()  # bodies are compressed per event below; this one only serves prepare_event
     for index in range(count):
         payload = _issue_payload(payloads[index % len(payloads)], index // len(payloads), rng)
         payload["level"] = rng.choices(levels, level_weights)[0]
         raw = RawEvent(project.id, payload["event_id"], payload, time.time(), None, "203.0.113.7")
         sdk_tags = normalize_event(payload, event_id=raw.event_id, received=raw.received)["tags"]
-        prepared = prepare_event(raw, project)
+        prepared = prepare_event(raw, project, compression)
         event = {**prepared.event, "tags": sdk_tags}
         templates.append(IssueTemplate(event, prepared.hashes, prepared.grouping_config, prepared.metadata))
     return templates

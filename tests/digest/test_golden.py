@@ -18,6 +18,7 @@ from typing import Any
 import orjson
 import pytest
 
+from heron.digest.dictionaries import EventCompression
 from heron.digest.pipeline import prepare_event
 from heron.digest.unpack import RawEvent
 from heron.grouping import DEFAULT_CONFIG
@@ -44,7 +45,8 @@ def prepared_body(name: str) -> dict[str, Any]:
         sent_at=sent + 1.0,
         client_ip="198.51.100.7",
     )
-    prepared = prepare_event(raw, DigestProject(id=1, organization_id=1, grouping_config=DEFAULT_CONFIG))
+    project = DigestProject(id=1, organization_id=1, grouping_config=DEFAULT_CONFIG)
+    prepared = prepare_event(raw, project, EventCompression())
     body: dict[str, Any] = decompress_json(prepared.body)
     return body
 

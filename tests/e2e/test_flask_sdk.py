@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 from sentry_sdk.integrations.flask import FlaskIntegration
 from sentry_sdk.integrations.logging import LoggingIntegration
 
+from heron.digest.dictionaries import TRAINING_EVENTS
 from tests.e2e import stored
 from tests.e2e.tenants import fresh_tenant
 from tests.harness import HeronServer, Tenant
@@ -312,3 +313,25 @@ def test_the_same_error_from_two_functions_becomes_two_issues(shop: Shop) -> Non
     issues = shop.issues()
     assert sorted(issue["count"] for issue in issues) == ["1", "1"]
     assert {issue["metadata"]["function"] for issue in issues} == {"parse_price", "parse_quantity"}
+
+
+def test_events_after_the_projects_first_few_hundred_are_stored_smaller_and_read_back_whole(shop: Shop) -> None:
+    # Each digest worker samples the project's first events and the first to finish stores a zstd dictionary
+    # trained on them; later events are compressed with it. Two workers, so twice the sample guarantees one.
+    def send(numbers: range) -> None:
+        for number in numbers:
+            assert shop.get(f"/cart/{number}") == 500
+            if number % 50 == 49:
+                sentry_sdk.flush(timeout=10)  # the SDK's send queue holds 100 envelopes
+
+    sample = 2 * TRAINING_EVENTS
+    send(range(sample))
+    assert len(shop.stored_events()) == sample
+    send(range(sample, sample + 10))
+    events = shop.stored_events()
+    assert [stored.entry(event, "exception")["values"][0]["value"] for event in events] == [
+        f"cart {number} is empty" for number in range(sample + 10)
+    ]
+    first, last = events[:10], events[-10:]
+    assert max(event["size"] for event in last) < min(event["size"] for event in first) / 2
+    assert all(event["packages"] == first[0]["packages"] and event["packages"] for event in last)

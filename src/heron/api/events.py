@@ -3,6 +3,9 @@ events (`/projects/{org}/{project}/events/…`). Single events carry `nextEventI
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
@@ -11,6 +14,7 @@ from heron.api.access import ProjectEvents, ReadableIssue, require_event, requir
 from heron.api.deps import Db
 from heron.api.pagination import json_response, paginated_response, requested_page
 from heron.api.shapes.events import event_list, event_shape
+from heron.store.dictionaries import read_event_bodies, read_event_body
 from heron.store.events import issue_events, neighbour_event_ids, project_event, project_events
 from heron.store.models import Event
 
@@ -26,7 +30,7 @@ def list_issue_events(request: Request, issue: ReadableIssue, session: Db) -> Re
     """The issue's events, newest first; `?full=true` for whole events."""
     page = requested_page(request)
     events = issue_events(session, issue.id, offset=page.offset, limit=page.fetch)
-    return paginated_response(request, page, events, lambda rows: event_list(rows, full=_wants_full(request)))
+    return paginated_response(request, page, events, lambda rows: _listed(session, rows, full=_wants_full(request)))
 
 
 @router.get("/issues/{issue_id}/events/{which}/")
@@ -46,7 +50,7 @@ def list_project_events(request: Request, project: ProjectEvents, session: Db) -
     """The project's events, newest first; `?full=true` for whole events."""
     page = requested_page(request)
     events = project_events(session, project.id, offset=page.offset, limit=page.fetch)
-    return paginated_response(request, page, events, lambda rows: event_list(rows, full=_wants_full(request)))
+    return paginated_response(request, page, events, lambda rows: _listed(session, rows, full=_wants_full(request)))
 
 
 @router.get("/projects/{organization_slug}/{project_slug}/events/{event_id}/")
@@ -57,11 +61,15 @@ def project_event_details(event_id: str, project: ProjectEvents, session: Db) ->
 
 
 def _detailed(session: Session, event: Event, *, same_issue: bool) -> dict[str, object]:
-    shape = event_shape(event, full=True, detailed=True)
+    shape = event_shape(event, read_event_body(session, event.body), full=True, detailed=True)
     previous, following = neighbour_event_ids(session, event, same_issue=same_issue)
     shape["previousEventID"] = previous
     shape["nextEventID"] = following
     return shape
+
+
+def _listed(session: Session, events: Sequence[Event], *, full: bool) -> list[dict[str, Any]]:
+    return event_list(events, read_event_bodies(session, [event.body for event in events]), full=full)
 
 
 def _wants_full(request: Request) -> bool:

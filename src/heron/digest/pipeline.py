@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from heron.digest.dictionaries import EventCompression
 from heron.digest.normalize import event_user_key, normalize_event
 from heron.digest.states import IssueState, status_after_events
 from heron.digest.tags import event_tags
@@ -33,7 +34,6 @@ from heron.queue import Claimed
 from heron.store import events as event_store
 from heron.store import issues as issue_store
 from heron.store.activity import record_activity
-from heron.store.bodies import compress_json
 from heron.store.engine import read_transaction, transaction
 from heron.store.models import SUB_NEW, UNRESOLVED
 from heron.store.outcomes import add_outcomes
@@ -82,11 +82,16 @@ class DigestResult:
 
 
 def digest_batch(
-    sessions: sessionmaker[Session], claimed: list[Claimed], max_envelope_size: int, max_attachment_size: int
+    sessions: sessionmaker[Session],
+    claimed: list[Claimed],
+    compression: EventCompression,
+    max_envelope_size: int,
+    max_attachment_size: int,
 ) -> DigestResult:
     """Digest claimed envelopes; after it returns they may be acknowledged."""
     with read_transaction(sessions) as session:
         projects = digest_projects(session, {message.envelope.project_id for message in claimed})
+        compression.refresh(session, set(projects))
     unpacked = Unpacked()
     prepared: list[PreparedEvent] = []
     transactions: list[PreparedTransaction] = []
@@ -95,11 +100,14 @@ def digest_batch(
         # of them at once (they were most of a worker's peak memory: ~40 KiB per event).
         unpack_envelope(unpacked, message, max_envelope_size, max_attachment_size)
         prepared.extend(
-            prepare_event(raw, projects[raw.project_id]) for raw in unpacked.events if raw.project_id in projects
+            prepare_event(raw, projects[raw.project_id], compression)
+            for raw in unpacked.events
+            if raw.project_id in projects
         )
         transactions.extend(prepare_transactions(unpacked.transactions, unpacked.outcomes))
         unpacked.events.clear()
         unpacked.transactions.clear()
+    dictionaries = compression.train()
     with transaction(sessions) as session:
         # Read again under the write lock: a project deleted meanwhile takes its events with it.
         projects = digest_projects(session, set(projects))
@@ -110,6 +118,7 @@ def digest_batch(
         add_late_vitals(session, [late for late in unpacked.late_vitals if late[0] in projects])
         store_other_items(session, unpacked.profiles, unpacked.attachments, projects)
         add_outcomes(session, unpacked.outcomes)
+        compression.save(session, [d for d in dictionaries if d.project_id in projects])
     return result
 
 
@@ -120,7 +129,7 @@ def digest_batch(
 STORED_FIELDS = ("level", "environment", "release", "culprit", "transaction", "tags", "contexts")
 
 
-def prepare_event(raw: RawEvent, project: DigestProject) -> PreparedEvent:
+def prepare_event(raw: RawEvent, project: DigestProject, compression: EventCompression) -> PreparedEvent:
     """Normalize, group and describe one event. Pure CPU: runs before the write transaction would need to."""
     event = normalize_event(
         raw.payload,
@@ -142,7 +151,7 @@ def prepare_event(raw: RawEvent, project: DigestProject) -> PreparedEvent:
         project_id=raw.project_id,
         event_id=raw.event_id,
         event={name: event[name] for name in STORED_FIELDS if name in event},
-        body=compress_json(event),
+        body=compression.compress_event(raw.project_id, event),
         hashes=grouping.hashes,
         grouping_config=grouping.config_id,
         metadata=metadata,

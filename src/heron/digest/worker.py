@@ -15,6 +15,7 @@ from types import FrameType
 from sqlalchemy.orm import Session, sessionmaker
 
 from heron.config import Settings
+from heron.digest.dictionaries import EventCompression
 from heron.digest.pipeline import DigestResult, digest_batch
 from heron.queue import Claimed, EnvelopeQueue, open_queue
 from heron.store.engine import make_engine, make_sessionmaker
@@ -47,6 +48,7 @@ class DigestWorker:
         self.queue = queue
         self.sessions = sessions
         self.stopping = threading.Event()
+        self.compression = EventCompression()
 
     def run(self) -> None:
         """Digest until `stop()` is called, or until the process that started this one is gone."""
@@ -101,7 +103,11 @@ class DigestWorker:
     def _digest(self, claimed: list[Claimed]) -> DigestResult:
         with _collector_paused():
             result = digest_batch(
-                self.sessions, claimed, self.settings.max_envelope_size, self.settings.max_attachment_size
+                self.sessions,
+                claimed,
+                self.compression,
+                self.settings.max_envelope_size,
+                self.settings.max_attachment_size,
             )
         self.queue.ack([c.id for c in claimed])
         return result

@@ -1,8 +1,10 @@
-"""Stored bodies: JSON compressed with zstd. Everything that reads or writes a body goes through here."""
+"""Stored bodies: JSON compressed with zstd, alone or with a dictionary trained on the project's events.
+Everything that reads or writes a body goes through here."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
@@ -10,6 +12,10 @@ import zstandard
 
 _LEVEL = 3
 _local = threading.local()
+
+# zstd keeps dictionary ids below 32768 for a public registry; ours are the row id above it.
+_DICTIONARY_ID_BASE = 32768
+_DICTIONARY_MAGIC = b"\x37\xa4\x30\xec"
 
 
 def _codecs() -> tuple[Any, Any]:
@@ -25,20 +31,53 @@ def compress_json(value: Any) -> bytes:
     return compress_bytes(orjson.dumps(value))
 
 
-def compress_bytes(data: bytes) -> bytes:
-    """Raw bytes compressed for a body column.
+def compress_bytes(data: bytes, compressor: zstandard.ZstdCompressor | None = None) -> bytes:
+    """Raw bytes compressed for a body column, alone or by a `dictionary_compressor`.
 
     Copied into a bytes object of its own length: zstandard returns one that keeps the whole allocation it
     compressed into (as large as the input), so a digest batch held each event's body at its uncompressed size.
     """
-    return bytes(memoryview(_codecs()[0].compress(data)))
+    return bytes(memoryview((compressor or _codecs()[0]).compress(data)))
 
 
-def decompress_json(body: bytes) -> Any:
-    """The JSON value stored in a body column."""
-    return orjson.loads(decompress_bytes(body))
+def decompress_json(body: bytes, dictionary: zstandard.ZstdCompressionDict | None = None) -> Any:
+    """The JSON value stored in a body column; `dictionary` is the one `body_dictionary_id` names, if any."""
+    return orjson.loads(decompress_bytes(body, dictionary))
 
 
-def decompress_bytes(body: bytes) -> bytes:
+def decompress_bytes(body: bytes, dictionary: zstandard.ZstdCompressionDict | None = None) -> bytes:
     """The raw bytes stored in a body column."""
-    return bytes(_codecs()[1].decompress(body))
+    if dictionary is None:
+        return bytes(_codecs()[1].decompress(body))
+    return bytes(zstandard.ZstdDecompressor(dict_data=dictionary).decompress(body))
+
+
+def body_dictionary_id(body: bytes) -> int | None:
+    """The id (`event_dictionaries.id`) of the dictionary a body was compressed with; None if none."""
+    frame_id: int = zstandard.get_frame_parameters(body).dict_id
+    return frame_id - _DICTIONARY_ID_BASE if frame_id >= _DICTIONARY_ID_BASE else None
+
+
+def train_dictionary(samples: Sequence[bytes], size: int) -> bytes:
+    """A zstd dictionary of at most `size` bytes for data like `samples`.
+
+    Raises ValueError when zstd cannot make one of them (too few or too small samples).
+    """
+    try:
+        return zstandard.train_dictionary(size, list(samples), level=_LEVEL).as_bytes()
+    except zstandard.ZstdError as exc:
+        raise ValueError(f"no dictionary from {len(samples)} samples: {exc}") from None
+
+
+def stored_dictionary(dictionary_id: int, data: bytes) -> zstandard.ZstdCompressionDict:
+    """A dictionary from `train_dictionary` as stored under `dictionary_id`: frames compressed with it name
+    that id in their header, so a reader knows which dictionary a body needs."""
+    if data[:4] != _DICTIONARY_MAGIC:
+        raise ValueError(f"event dictionary {dictionary_id} is not a zstd dictionary")
+    named = data[:4] + (_DICTIONARY_ID_BASE + dictionary_id).to_bytes(4, "little") + data[8:]
+    return zstandard.ZstdCompressionDict(named, dict_type=zstandard.DICT_TYPE_FULLDICT)
+
+
+def dictionary_compressor(dictionary: zstandard.ZstdCompressionDict) -> zstandard.ZstdCompressor:
+    """A compressor for `compress_bytes` that uses `dictionary`. Like any zstd context, one thread at a time."""
+    return zstandard.ZstdCompressor(level=_LEVEL, dict_data=dictionary)

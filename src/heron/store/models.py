@@ -228,6 +228,19 @@ class Event(Base):
     body: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class EventDictionary(Base):
+    """A zstd dictionary trained on a project's events; event bodies compressed with it name it in their frame
+    header (heron.store.dictionaries). Never edited; kept while the project is, since bodies may refer to it."""
+
+    __tablename__ = "event_dictionaries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+    # compressed / raw size of the events it was trained on, with it: what a worker expects while it still fits
+    ratio: Mapped[float] = mapped_column(Float)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class IssueTagValue(Base):
     """How often a tag value was seen on an issue."""
 

@@ -13,8 +13,8 @@ from starlette.responses import Response
 
 from heron.store.accounts import organization_members, users_by_id
 from heron.store.activity import issue_activity
-from heron.store.bodies import decompress_json
 from heron.store.comments import COMMENT
+from heron.store.dictionaries import read_event_body
 from heron.store.events import issue_events, neighbour_event_ids, project_event
 from heron.store.frequency import DAY, issue_event_series
 from heron.store.models import STATUS_NAMES, SUBSTATUS_NAMES, Event, Issue, Organization, Project, Release, Transaction
@@ -76,7 +76,7 @@ def issue_page(
         "tags": issue_tag_summaries(db, issue.id, top=5),
         "tag_url": lambda key, value: tag_search_url(organization.slug, project.id, key, value),
         "event": event,
-        "view": event_view(decompress_json(event.body)) if event is not None else None,
+        "view": event_view(read_event_body(db, event.body)) if event is not None else None,
         "trace": _trace(db, viewer, organization, event),
         "links": _event_links(db, issue, event),
         "base": base,

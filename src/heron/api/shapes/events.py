@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from heron.api.shapes import iso, iso_from_epoch
-from heron.store.bodies import decompress_json
 from heron.store.models import Event
 
 # What Sentry says about each kind of processing error it shows with an event.
@@ -24,14 +23,15 @@ ERROR_MESSAGES = {
 _USER_FIELDS = ("id", "email", "username", "ip_address", "name", "geo", "data")
 
 
-def event_list(events: Sequence[Event], *, full: bool) -> list[dict[str, Any]]:
-    """Shapes of a list of events: Sentry's simple shape, or the full one with `full=true`."""
-    return [event_shape(event, full=full) for event in events]
+def event_list(events: Sequence[Event], bodies: Sequence[dict[str, Any]], *, full: bool) -> list[dict[str, Any]]:
+    """Shapes of a list of events and their decoded bodies: Sentry's simple shape, or the full one with
+    `full=true`."""
+    return [event_shape(event, body, full=full) for event, body in zip(events, bodies, strict=True)]
 
 
-def event_shape(event: Event, *, full: bool, detailed: bool = False) -> dict[str, Any]:
-    """One event. `full` adds entries, contexts, sdk and the rest; `detailed` adds the release too."""
-    body: dict[str, Any] = decompress_json(event.body)
+def event_shape(event: Event, body: dict[str, Any], *, full: bool, detailed: bool = False) -> dict[str, Any]:
+    """One event and its decoded body (heron.store.dictionaries.read_event_bodies). `full` adds entries,
+    contexts, sdk and the rest; `detailed` adds the release too."""
     metadata = body.get("metadata") or {}
     shape: dict[str, Any] = {
         "id": event.event_id,
