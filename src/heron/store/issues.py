@@ -6,10 +6,10 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, case, delete, select, tuple_, update
+from sqlalchemy import bindparam, case, delete, select, update
 from sqlalchemy.orm import Session
 
-from heron.store.models import GroupHash, Issue, IssueUser, Project, table_of
+from heron.store.models import GroupHash, Issue, Project, table_of
 from heron.store.upsert import insert_ignore
 from heron.store.visibility import Visibility
 
@@ -87,33 +87,34 @@ def apply_event_counts(session: Session, updates: Sequence[dict[str, Any]]) -> N
 def add_issue_users(session: Session, pairs: set[tuple[int, str]]) -> None:
     """Remember distinct users per issue and add the new ones to the issues' user counts.
 
-    Only the batch's own pairs are looked up, so the cost does not grow with an issue's users. The digest's
-    per-project lock keeps another worker from adding the same user in between.
+    One statement per 500 pairs inserts them and returns the ones that were new (`ON CONFLICT DO NOTHING
+    RETURNING`, SQLite and PostgreSQL alike), straight through the driver: looking the batch's pairs up first and
+    inserting through SQLAlchemy cost 25 µs per event, one user each. The digest's per-project lock keeps another
+    worker from adding the same user in between.
     """
     if not pairs:
         return
+    connection = session.connection()
+    placeholder = "?" if connection.dialect.name == "sqlite" else "%s"
     wanted = sorted(pairs)
-    known: set[tuple[int, str]] = set()
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        rows = session.execute(
-            select(IssueUser.issue_id, IssueUser.user_key).where(
-                tuple_(IssueUser.issue_id, IssueUser.user_key).in_(chunk)
-            )
+    added: Counter[int] = Counter()
+    for start in range(0, len(wanted), _USERS_PER_INSERT):
+        chunk = wanted[start : start + _USERS_PER_INSERT]
+        values = ", ".join([f"({placeholder}, {placeholder})"] * len(chunk))
+        statement = (
+            f"INSERT INTO issue_users (issue_id, user_key) VALUES {values} "
+            "ON CONFLICT (issue_id, user_key) DO NOTHING RETURNING issue_id"
         )
-        known.update((row.issue_id, row.user_key) for row in rows)
-    new = [pair for pair in wanted if pair not in known]
-    if not new:
-        return
-    insert_ignore(
-        session, table_of(IssueUser), [{"issue_id": i, "user_key": key} for i, key in new], ["issue_id", "user_key"]
-    )
-    table = table_of(Issue)
-    statement = (
-        update(table).where(table.c.id == bindparam("issue_id")).values(user_count=table.c.user_count + bindparam("n"))
-    )
-    added = Counter(issue_id for issue_id, _key in new)
-    session.connection().execute(statement, [{"issue_id": i, "n": n} for i, n in sorted(added.items())])
+        inserted = connection.exec_driver_sql(statement, tuple(value for pair in chunk for value in pair))
+        added.update(issue_id for (issue_id,) in inserted)
+    if added:
+        table = table_of(Issue)
+        count = update(table).where(table.c.id == bindparam("issue_id"))
+        count = count.values(user_count=table.c.user_count + bindparam("n"))
+        connection.execute(count, [{"issue_id": i, "n": n} for i, n in sorted(added.items())])
+
+
+_USERS_PER_INSERT = 500  # two parameters each, well under SQLite's limit on bound parameters
 
 
 def visible_issue(session: Session, issue_id: int, visibility: Visibility) -> Issue | None:
