@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from heron.store.driver import driver_datetime, driver_sql
 from heron.store.models import Attachment, Event, TransactionEvent, table_of
 from heron.store.upsert import insert_ignore
 
@@ -28,9 +29,41 @@ def existing_event_ids(session: Session, project_id: int, event_ids: Iterable[st
 
 
 def insert_events(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert event rows (dicts of Event columns; `body` already compressed)."""
-    if rows:
-        session.execute(table_of(Event).insert(), list(rows))
+    """Insert event rows (dicts of Event columns, the optional ones may be left out; `body` already compressed).
+
+    One row per event digested, so straight to the driver like the tag counts (heron.store.tags): SQLAlchemy's
+    per-row parameter processing was a third of the cost. Datetimes are bound as SQLAlchemy would bind them for
+    `UTCDateTime` columns (naive UTC text on SQLite).
+    """
+    if not rows:
+        return
+    connection = session.connection()
+    stamp = driver_datetime(connection)
+    parameters = [
+        (
+            row["project_id"],
+            row["issue_id"],
+            row["event_id"],
+            stamp(row["timestamp"]),
+            stamp(row["received"]),
+            row["level"],
+            row["title"],
+            row.get("environment"),
+            row.get("release"),
+            row.get("transaction"),
+            row.get("user_key"),
+            row.get("trace_id"),
+            row["body"],
+        )
+        for row in rows
+    ]
+    connection.exec_driver_sql(driver_sql(connection, _INSERT_EVENTS), parameters)
+
+
+_INSERT_EVENTS = (
+    "INSERT INTO events (project_id, issue_id, event_id, timestamp, received, level, title, environment, release, "
+    '"transaction", user_key, trace_id, body) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)'
+)
 
 
 def insert_transactions(session: Session, rows: Sequence[dict[str, Any]]) -> None:

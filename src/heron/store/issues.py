@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, case, delete, select, update
 from sqlalchemy.orm import Session
 
+from heron.store.driver import driver_sql
 from heron.store.models import GroupHash, Issue, Project, table_of
 from heron.store.upsert import insert_ignore
 from heron.store.visibility import Visibility
@@ -95,17 +96,17 @@ def add_issue_users(session: Session, pairs: set[tuple[int, str]]) -> None:
     if not pairs:
         return
     connection = session.connection()
-    placeholder = "?" if connection.dialect.name == "sqlite" else "%s"
     wanted = sorted(pairs)
     added: Counter[int] = Counter()
     for start in range(0, len(wanted), _USERS_PER_INSERT):
         chunk = wanted[start : start + _USERS_PER_INSERT]
-        values = ", ".join([f"({placeholder}, {placeholder})"] * len(chunk))
+        values = ", ".join(["(%s, %s)"] * len(chunk))
         statement = (
             f"INSERT INTO issue_users (issue_id, user_key) VALUES {values} "
             "ON CONFLICT (issue_id, user_key) DO NOTHING RETURNING issue_id"
         )
-        inserted = connection.exec_driver_sql(statement, tuple(value for pair in chunk for value in pair))
+        parameters = tuple(value for pair in chunk for value in pair)
+        inserted = connection.exec_driver_sql(driver_sql(connection, statement), parameters)
         added.update(issue_id for (issue_id,) in inserted)
     if added:
         table = table_of(Issue)

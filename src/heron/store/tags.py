@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session, aliased
 
+from heron.store.driver import driver_datetime, driver_sql
 from heron.store.models import IssueTagValue
-from heron.store.types import sqlite_datetime_text
 
 # `sort=` of the tag values list → the column, largest or newest first.
 VALUE_SORTS: dict[str, Any] = {
@@ -42,14 +41,13 @@ def add_issue_tag_values(session: Session, rows: Sequence[dict[str, Any]]) -> No
     if not rows:
         return
     connection = session.connection()
-    sqlite = connection.dialect.name == "sqlite"
-    stamp = sqlite_datetime_text if sqlite else _as_is
+    stamp = driver_datetime(connection)
     ordered = sorted(rows, key=lambda r: (r["issue_id"], r["key"], r["value"]))
     parameters = [
         (r["issue_id"], r["key"], r["value"], r["times_seen"], stamp(r["first_seen"]), stamp(r["last_seen"]))
         for r in ordered
     ]
-    connection.exec_driver_sql(_UPSERT_TAG_VALUES.replace("%s", "?") if sqlite else _UPSERT_TAG_VALUES, parameters)
+    connection.exec_driver_sql(driver_sql(connection, _UPSERT_TAG_VALUES), parameters)
 
 
 _UPSERT_TAG_VALUES = (
@@ -62,10 +60,6 @@ _UPSERT_TAG_VALUES = (
     "last_seen = CASE WHEN issue_tag_values.last_seen >= excluded.last_seen "
     "THEN issue_tag_values.last_seen ELSE excluded.last_seen END"
 )
-
-
-def _as_is(value: datetime) -> datetime:
-    return value
 
 
 def issue_tag_summaries(
