@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from heron.digest.clock import parse_event_timestamp
 from heron.digest.fields import as_dict, as_str, values_of
 from heron.digest.levels import parse_level
 from heron.digest.trimming import ENUMLIKE, MEDIUM_BAG, MESSAGE, trim_bag, trim_string, trimmed_text
+from heron.protocol.timestamps import parse_timestamp
 
 
 def normalize_breadcrumbs(raw: dict[str, Any]) -> dict[str, Any] | None:
@@ -30,7 +30,7 @@ def normalize_breadcrumb(raw: Any) -> dict[str, Any] | None:
         return None
     # An event carries dozens of breadcrumbs: fields are checked inline and absent ones skip the helpers.
     normalized: dict[str, Any] = {}
-    timestamp = parse_event_timestamp(crumb.get("timestamp"))
+    timestamp = parse_timestamp(crumb.get("timestamp"))
     if timestamp is not None:
         normalized["timestamp"] = timestamp
     crumb_type = crumb.get("type")

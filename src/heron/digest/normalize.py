@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from heron.digest.breadcrumbs import normalize_breadcrumbs
-from heron.digest.clock import correct_clock, parse_event_timestamp
+from heron.digest.clock import correct_clock
 from heron.digest.contexts import add_user_agent_contexts, normalize_contexts
 from heron.digest.exceptions import attach_lone_stacktrace, normalize_exceptions, normalize_threads
 from heron.digest.fields import Errors, as_dict, as_str, lenient_string, object_field, put, record_error
@@ -36,6 +36,7 @@ from heron.digest.trimming import (
     trimmed_text,
 )
 from heron.digest.users import event_user_key, normalize_user, resolve_ip_addresses
+from heron.protocol.timestamps import parse_timestamp
 
 __all__ = ["event_user_key", "normalize_event"]
 
@@ -108,7 +109,7 @@ def _clean_event_id(event_id: str) -> str:
 def _add_attributes(source: dict[str, Any], event: dict[str, Any], errors: Errors) -> None:
     """`timestamp` (raw, corrected at the end), `platform`, `level`, `logger`, `server_name`, `culprit`,
     `transaction`."""
-    timestamp = parse_event_timestamp(source.get("timestamp"))
+    timestamp = parse_timestamp(source.get("timestamp"))
     if timestamp is not None:
         event["timestamp"] = timestamp
     elif source.get("timestamp") is not None:

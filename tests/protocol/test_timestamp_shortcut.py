@@ -1,4 +1,4 @@
-"""The digest's timestamp shortcut gives exactly what the protocol's general parser gives."""
+"""`parse_timestamp`'s shortcut for the Python SDK's form gives exactly what its general parser gives."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from heron.digest.clock import parse_event_timestamp
+from heron.protocol.timestamps import _parse_any as general_parser
 from heron.protocol.timestamps import format_timestamp, parse_timestamp
 
 
@@ -32,19 +32,19 @@ moments = st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12,
 @example("2023-02-29T12:00:00.000000Z")
 @example("2024-06-30T23:59:60.000000Z")
 def test_sdk_shaped_strings_parse_as_the_general_parser_does(text: str) -> None:
-    assert parse_event_timestamp(text) == parse_timestamp(text)
+    assert parse_timestamp(text) == general_parser(text)
 
 
 @given(moments)
 def test_sdk_timestamps_parse_as_the_general_parser_does(moment: datetime) -> None:
     text = moment.isoformat(timespec="microseconds") + "Z"
-    assert parse_event_timestamp(text) == parse_timestamp(text)
+    assert parse_timestamp(text) == general_parser(text)
 
 
 @given(st.floats(min_value=0, max_value=4e9, allow_nan=False))
 def test_formatted_epoch_seconds_round_trip_like_the_general_parser(seconds: float) -> None:
     text = format_timestamp(seconds)
-    assert parse_event_timestamp(text) == parse_timestamp(text)
+    assert parse_timestamp(text) == general_parser(text)
 
 
 @pytest.mark.parametrize(
@@ -67,4 +67,4 @@ def test_formatted_epoch_seconds_round_trip_like_the_general_parser(seconds: flo
     ],
 )
 def test_other_forms_are_left_to_the_general_parser(value: object) -> None:
-    assert parse_event_timestamp(value) == parse_timestamp(value)
+    assert parse_timestamp(value) == general_parser(value)
