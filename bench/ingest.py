@@ -516,9 +516,11 @@ def _content_length(head: bytes) -> int:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-# Reading the smaps of serve and two workers takes ~3 ms of this process's CPU; every 100 ms that was 3 % of a core
-# taken from the server it measures. A worker's memory plateaus within a batch, so 250 ms still finds the peak.
+# Resident memory is sampled every 250 ms (a worker's memory plateaus within a batch, so that finds the peak) and PSS
+# when the resident total reaches a new high, or every second. Whatever this process spends on it is CPU taken from
+# the server it measures, on the same two cores.
 MEMORY_INTERVAL = 0.25
+PSS_INTERVAL = 1.0
 
 
 @dataclass(slots=True)
@@ -535,6 +537,7 @@ class ServerWatch:
     health_polls: int = 0
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
+    _processes: dict[str, psutil.Process] | None = None
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="bench-watch", daemon=True)
@@ -581,33 +584,52 @@ class ServerWatch:
 
     def rss(self) -> dict[str, int]:
         """Resident memory of each of the server's processes, in bytes, now."""
-        return {role: rss for role, (rss, _pss) in self.memory().items()}
+        found: dict[str, int] = {}
+        for role, process in self._watched().items():
+            try:
+                found[role] = process.memory_info().rss
+            except psutil.Error:
+                continue
+        return found
 
-    def memory(self) -> dict[str, tuple[int, int]]:
-        """RSS and PSS of each of the server's processes, in bytes, now.
+    def pss(self) -> dict[str, int]:
+        """Proportional memory of each of the server's processes, in bytes, now.
 
         The digest's processes are forked from serve and share its pages, so the sum of their RSS counts those
         pages once per process; the sum of PSS (each shared page divided among the processes sharing it) is
-        what the server takes from the machine.
+        what the server takes from the machine. Read from `smaps_rollup`, which the kernel adds up: psutil's
+        `memory_full_info` parses every mapping of `smaps` in Python, which took more CPU from the server under
+        test than anything else the bench did while it drained.
         """
-        found: dict[str, tuple[int, int]] = {}
-        for role, process in self.processes().items():
+        found: dict[str, int] = {}
+        for role, process in self._watched().items():
             try:
-                info = process.memory_full_info()
-            except psutil.Error:
+                rollup = Path(f"/proc/{process.pid}/smaps_rollup").read_text()
+            except OSError:
                 continue
-            found[role] = (info.rss, info.pss)
+            found[role] = next(int(line.split()[1]) * 1024 for line in rollup.splitlines() if line.startswith("Pss:"))
         return found
+
+    def _watched(self) -> dict[str, psutil.Process]:
+        # Finding the children scans every process of the machine: done again only when one of them is gone.
+        if self._processes is None or not all(process.is_running() for process in self._processes.values()):
+            self._processes = self.processes()
+        return self._processes
 
     def _run(self) -> None:
         next_health = 0.0
+        next_pss = 0.0
         with httpx.Client(timeout=10) as client:
             while not self._stop.wait(MEMORY_INTERVAL):
-                sample = self.memory()
-                for role, (rss, _pss) in sample.items():
-                    self.peak_rss_by_role[role] = max(self.peak_rss_by_role.get(role, 0), rss)
-                self.peak_rss = max(self.peak_rss, sum(rss for rss, _pss in sample.values()))
-                self.peak_pss = max(self.peak_pss, sum(pss for _rss, pss in sample.values()))
+                rss = self.rss()
+                for role, value in rss.items():
+                    self.peak_rss_by_role[role] = max(self.peak_rss_by_role.get(role, 0), value)
+                # PSS costs more to read: read it when the resident total reaches a new high (PSS grows with it),
+                # and every second besides (it also grows when a process stops sharing pages it kept).
+                if sum(rss.values()) > self.peak_rss or time.monotonic() >= next_pss:
+                    next_pss = time.monotonic() + PSS_INTERVAL
+                    self.peak_pss = max(self.peak_pss, sum(self.pss().values()))
+                self.peak_rss = max(self.peak_rss, sum(rss.values()))
                 if time.monotonic() >= next_health:
                     next_health = time.monotonic() + self.health_interval
                     self.depth(client)
