@@ -165,3 +165,32 @@ def test_a_busy_project_is_sampled_although_quiet_ones_took_every_place_first(se
     for n in range(2 * TRAINING_EVENTS):
         worker.compress_event(busy, shop_event(n, rng))
     assert [trained.project_id for trained in worker.train()] == [busy]
+
+
+def test_a_worker_keeps_a_bounded_number_of_compressors_and_loads_the_others_again(
+    sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dictionaries, "COMPRESSORS_KEPT", 1)
+    monkeypatch.setattr(dictionaries, "SAMPLING_PROJECTS", 3)
+    projects = [project_id(sessions, f"shop-{n}") for n in range(3)]
+    rng = random.Random(6)
+    trainer = EventCompression()
+    for project in projects:
+        for n in range(TRAINING_EVENTS):
+            trainer.compress_event(project, shop_event(n, rng))
+    with transaction(sessions) as session:
+        trainer.save(session, trainer.train())
+    with sessions() as session:
+        stored = dict(session.execute(select(EventDictionary.project_id, EventDictionary.id)).all())
+
+    worker = EventCompression()
+    with sessions() as session:  # one batch of all three projects keeps all three compressors
+        worker.refresh(session, set(projects))
+    assert [body_dictionary_id(worker.compress_event(p, shop_event(0, rng))) for p in projects] == [
+        stored[p] for p in projects
+    ]
+    for project in projects:  # batches of one project each: the others' compressors are let go, then loaded again
+        with sessions() as session:
+            worker.refresh(session, {project})
+        assert body_dictionary_id(worker.compress_event(project, shop_event(0, rng))) == stored[project]
+        assert len(worker._compressors) == 1

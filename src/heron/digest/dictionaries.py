@@ -10,6 +10,7 @@ from its next batch on. Two workers that train for the same project at once keep
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +32,7 @@ SAMPLING_PROJECTS = 2  # projects sampled at once by one worker: each sample hol
 # this, and twice as many as that sample holds: busy projects are sampled first, and quiet ones cannot keep them
 # waiting by never filling theirs.
 MIN_WAIT = 20
+COMPRESSORS_KEPT = 32  # ~130 KiB each; a batch keeps every one it needs, however many
 CHECK_EVERY = 10_000  # events between checks that a dictionary still fits
 STALE_FACTOR = 1.5  # a dictionary no longer fits when the events take this much more than it was measured at
 
@@ -71,7 +73,7 @@ class EventCompression:
     """
 
     def __init__(self) -> None:
-        self._compressors: dict[int, tuple[zstandard.ZstdCompressor, float]] = {}
+        self._compressors: OrderedDict[int, tuple[zstandard.ZstdCompressor, float]] = OrderedDict()  # least used first
         self._newest: dict[int, int] = {}
         self._fits: dict[int, _Fit] = {}
         self._samples: dict[int, _Sample] = {}
@@ -82,9 +84,13 @@ class EventCompression:
     def refresh(self, session: Session, project_ids: set[int]) -> None:
         """Learn the newest dictionary of each project of a batch, loading the ones this worker lacks."""
         newest = latest_dictionary_ids(session, project_ids)
-        unknown = set(newest.values()) - self._compressors.keys()
-        for dictionary_id, (dictionary, ratio) in load_dictionaries(session, unknown).items():
+        wanted = set(newest.values())
+        for dictionary_id, (dictionary, ratio) in load_dictionaries(session, wanted - self._compressors.keys()).items():
             self._compressors[dictionary_id] = (dictionary_compressor(dictionary), ratio)
+        for dictionary_id in wanted:
+            self._compressors.move_to_end(dictionary_id)
+        while len(self._compressors) > max(COMPRESSORS_KEPT, len(wanted)):
+            self._compressors.popitem(last=False)
         for project_id, dictionary_id in newest.items():
             if self._newest.get(project_id) == dictionary_id:
                 continue
