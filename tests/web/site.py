@@ -13,11 +13,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
+import zstandard
 from sqlalchemy.orm import Session, sessionmaker
 
 from heron.config import Settings, load_settings
 from heron.store.accounts import add_member, create_organization, create_user
-from heron.store.bodies import compress_json
+from heron.store.bodies import compress_bytes
 from heron.store.engine import make_engine, make_sessionmaker, transaction
 from heron.store.events import insert_events
 from heron.store.migrate import upgrade
@@ -98,8 +100,17 @@ def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> Any:
     )
 
 
-def add_event(session: Session, project_id: int, issue_id: int, timestamp: datetime, **body: Any) -> str:
-    """A stored event of the issue (a canonical body with what the test gives); returns its event id."""
+def add_event(
+    session: Session,
+    project_id: int,
+    issue_id: int,
+    timestamp: datetime,
+    *,
+    compressor: zstandard.ZstdCompressor | None = None,
+    **body: Any,
+) -> str:
+    """A stored event of the issue (a canonical body with what the test gives, compressed alone or by a project
+    dictionary's `compressor`); returns its event id."""
     event_id = uuid.uuid4().hex
     canonical = {"event_id": event_id, "timestamp": timestamp.timestamp(), "level": "error", "platform": "python"}
     canonical.update(body)
@@ -114,7 +125,7 @@ def add_event(session: Session, project_id: int, issue_id: int, timestamp: datet
                 "received": timestamp,
                 "level": "error",
                 "title": str(body.get("title", "an event")),
-                "body": compress_json(canonical),
+                "body": compress_bytes(orjson.dumps(canonical), compressor),
             }
         ],
     )

@@ -5,6 +5,10 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import orjson
+
+from heron.store.bodies import dictionary_compressor, stored_dictionary, train_dictionary
+from heron.store.dictionaries import add_dictionary
 from tests.store.world import NOW, add_issue
 from tests.web.site import Site, add_event, sign_in
 
@@ -84,3 +88,20 @@ def test_an_issue_page_renders_the_latest_event_in_full(site: Site) -> None:
                      "Raw JSON", "Last 24 hours", "Last 30 days"):  # fmt: skip
         assert expected in html, expected
     assert html.index("PaymentError") < html.index("KeyError")  # the raised exception first
+
+
+def test_an_event_compressed_with_its_projects_dictionary_renders_in_full(site: Site) -> None:
+    _organization, project = site.organization("acme", "ann@acme.example")
+    samples = [
+        orjson.dumps({"message": f"order {n} declined", "modules": {f"package-{m}": f"1.{m}" for m in range(40)}})
+        for n in range(150)
+    ]
+    data = train_dictionary(samples, 4096)
+    with site.db() as session:
+        dictionary_id = add_dictionary(session, project, data, ratio=0.1)
+        compressor = dictionary_compressor(stored_dictionary(dictionary_id, data))
+        issue = add_issue(session, project, "Payment declined")
+        add_event(session, project, issue, NOW, compressor=compressor, logentry={"formatted": "order 7 declined"})
+    client = site.client()
+    sign_in(client, "ann@acme.example")
+    assert "order 7 declined" in client.get(f"/organizations/acme/issues/{issue}/").text
