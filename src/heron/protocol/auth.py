@@ -12,6 +12,7 @@ import base64
 import binascii
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from heron.protocol.dsn import PUBLIC_KEY_RE, parse_dsn
 from heron.protocol.errors import AuthError, MalformedRequest
@@ -34,7 +35,14 @@ def parse_sentry_auth(value: str) -> Auth:
 
     Pairs are comma-separated and whitespace-trimmed; unknown keys (`sentry_secret`, `sentry_timestamp`…)
     are ignored. Raises AuthError when the prefix or the key is missing or invalid.
+
+    An SDK sends the same header with every request, so the last few hundred are remembered (an `Auth` is
+    immutable; a header that fails is parsed again each time, and fails again).
     """
+    return _remembered_sentry_auth(value)
+
+
+def _parse_sentry_auth(value: str) -> Auth:
     scheme, rest = _split_scheme(value)
     if scheme != "sentry":
         raise AuthError("invalid authorization header: expected the 'Sentry' scheme")
@@ -43,6 +51,9 @@ def parse_sentry_auth(value: str) -> Auth:
         name, _, pair_value = pair.strip().partition("=")
         pairs.setdefault(name.strip(), pair_value.strip())
     return _auth_from_pairs(pairs, "authorization header")
+
+
+_remembered_sentry_auth = lru_cache(maxsize=256)(_parse_sentry_auth)
 
 
 def auth_from_request(headers: Mapping[str, str], query: Mapping[str, str]) -> Auth | None:
