@@ -9,8 +9,12 @@ from its next batch on. Two workers that train for the same project at once keep
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import functools
 import logging
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -122,20 +126,22 @@ class EventCompression:
 
     def train(self) -> list[TrainedDictionary]:
         """Dictionaries from every full sample. CPU only: run it before the store transaction."""
-        trained: list[TrainedDictionary] = []
-        for project_id, sample in list(self._samples.items()):
-            if not sample.full():
-                continue
-            del self._samples[project_id]
-            found = _train(sample.events)
-            if found is None:
-                log.info("project %d: no dictionary pays off for its events; compressing them alone", project_id)
-                self._untrainable.add(project_id)
-                continue
-            data, ratio = found
-            log.info("project %d: trained an event dictionary (%.1f%% of the raw size)", project_id, ratio * 100)
-            trained.append(TrainedDictionary(project_id, sample.replaces, data, ratio))
+        full = [project_id for project_id, sample in self._samples.items() if sample.full()]
+        trained = [found for found in map(self._train_sample, full) if found is not None]
+        if full:
+            _release_freed_memory()  # each sample is gone by now: `_train_sample` held the only reference
         return trained
+
+    def _train_sample(self, project_id: int) -> TrainedDictionary | None:
+        sample = self._samples.pop(project_id)
+        found = _train(sample.events)
+        if found is None:
+            log.info("project %d: no dictionary pays off for its events; compressing them alone", project_id)
+            self._untrainable.add(project_id)
+            return None
+        data, ratio = found
+        log.info("project %d: trained an event dictionary (%.1f%% of the raw size)", project_id, ratio * 100)
+        return TrainedDictionary(project_id, sample.replaces, data, ratio)
 
     def save(self, session: Session, trained: list[TrainedDictionary]) -> None:
         """Store trained dictionaries in the batch's transaction; a project that got a newer dictionary while
@@ -189,3 +195,22 @@ def _train(events: list[bytes]) -> tuple[bytes, float] | None:
     if not raw or with_dictionary >= 0.9 * alone:
         return None
     return data, with_dictionary / raw
+
+
+def _release_freed_memory() -> None:
+    """Hand the heap that a sample and its training freed back to the system.
+
+    glibc keeps freed heap for reuse: a worker held ~12 MiB more for the rest of its life after training one
+    dictionary (4.7 MiB of sample, the rest zstd's working memory), and with `malloc_trim` ~1 MiB. Nothing
+    happens where the C library has no `malloc_trim`.
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    path = ctypes.util.find_library("c")
+    library = ctypes.CDLL(path) if path else None
+    return getattr(library, "malloc_trim", None)
