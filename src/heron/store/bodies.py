@@ -40,16 +40,15 @@ def compress_bytes(data: bytes, compressor: zstandard.ZstdCompressor | None = No
     return bytes(memoryview((compressor or _codecs()[0]).compress(data)))
 
 
-def decompress_json(body: bytes, dictionary: zstandard.ZstdCompressionDict | None = None) -> Any:
-    """The JSON value stored in a body column; `dictionary` is the one `body_dictionary_id` names, if any."""
-    return orjson.loads(decompress_bytes(body, dictionary))
+def decompress_json(body: bytes, decompressor: zstandard.ZstdDecompressor | None = None) -> Any:
+    """The JSON value stored in a body column; a body that names a dictionary (`body_dictionary_id`) needs its
+    `dictionary_decompressor`."""
+    return orjson.loads(decompress_bytes(body, decompressor))
 
 
-def decompress_bytes(body: bytes, dictionary: zstandard.ZstdCompressionDict | None = None) -> bytes:
+def decompress_bytes(body: bytes, decompressor: zstandard.ZstdDecompressor | None = None) -> bytes:
     """The raw bytes stored in a body column."""
-    if dictionary is None:
-        return bytes(_codecs()[1].decompress(body))
-    return bytes(zstandard.ZstdDecompressor(dict_data=dictionary).decompress(body))
+    return bytes((decompressor or _codecs()[1]).decompress(body))
 
 
 def body_dictionary_id(body: bytes) -> int | None:
@@ -81,3 +80,9 @@ def stored_dictionary(dictionary_id: int, data: bytes) -> zstandard.ZstdCompress
 def dictionary_compressor(dictionary: zstandard.ZstdCompressionDict) -> zstandard.ZstdCompressor:
     """A compressor for `compress_bytes` that uses `dictionary`. Like any zstd context, one thread at a time."""
     return zstandard.ZstdCompressor(level=_LEVEL, dict_data=dictionary)
+
+
+def dictionary_decompressor(dictionary: zstandard.ZstdCompressionDict) -> zstandard.ZstdDecompressor:
+    """A decompressor for `decompress_json` that uses `dictionary`: made once per dictionary, not per body (15 µs
+    against 0.6 µs to decode a body)."""
+    return zstandard.ZstdDecompressor(dict_data=dictionary)

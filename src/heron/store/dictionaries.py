@@ -15,7 +15,7 @@ import zstandard
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from heron.store.bodies import body_dictionary_id, decompress_json, stored_dictionary
+from heron.store.bodies import body_dictionary_id, decompress_json, dictionary_decompressor, stored_dictionary
 from heron.store.models import EventDictionary
 
 
@@ -47,16 +47,19 @@ def load_dictionaries(session: Session, ids: Iterable[int]) -> dict[int, tuple[z
 
 def read_event_bodies(session: Session, bodies: Sequence[bytes]) -> list[dict[str, Any]]:
     """Stored event bodies decoded, each with the dictionary it names (loaded once per call)."""
-    needed = {dictionary_id for body in bodies if (dictionary_id := body_dictionary_id(body)) is not None}
-    dictionaries = {key: found[0] for key, found in load_dictionaries(session, needed).items()} if needed else {}
-    missing = needed - dictionaries.keys()
+    ids = [body_dictionary_id(body) for body in bodies]
+    needed = {dictionary_id for dictionary_id in ids if dictionary_id is not None}
+    found = load_dictionaries(session, needed) if needed else {}
+    missing = needed - found.keys()
     if missing:
         raise LookupError(f"event dictionaries {sorted(missing)} are gone")
-    decoded: list[dict[str, Any]] = []
-    for body in bodies:
-        dictionary_id = body_dictionary_id(body)
-        decoded.append(decompress_json(body, dictionaries[dictionary_id] if dictionary_id is not None else None))
-    return decoded
+    decompressors = {
+        dictionary_id: dictionary_decompressor(dictionary) for dictionary_id, (dictionary, _) in found.items()
+    }
+    return [
+        decompress_json(body, decompressors[dictionary_id] if dictionary_id is not None else None)
+        for body, dictionary_id in zip(bodies, ids, strict=True)
+    ]
 
 
 def read_event_body(session: Session, body: bytes) -> dict[str, Any]:
