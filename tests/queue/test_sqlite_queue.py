@@ -34,6 +34,72 @@ def test_concurrent_puts_are_all_durable_in_order(tmp_path: Path) -> None:
     reopened.close()
 
 
+def test_the_puts_of_one_turn_of_the_event_loop_are_committed_together(tmp_path: Path) -> None:
+    queue = SqliteQueue(str(tmp_path / "q.sqlite3"))
+    put_all(queue, 1)  # opens the write connection
+    statements: list[str] = []
+    queue._writer.set_trace_callback(statements.append)  # type: ignore[union-attr]
+    put_all(queue, 300)
+    assert statements.count("COMMIT") == 1
+    assert queue.depth() == 301
+    queue.close()
+
+
+def test_puts_from_event_loops_in_several_threads_are_all_durable(tmp_path: Path) -> None:
+    queue = SqliteQueue(str(tmp_path / "q.sqlite3"))
+    start = threading.Barrier(4)
+
+    def put_from_own_loop(thread: int) -> None:
+        async def run() -> None:
+            start.wait()
+            for round in range(10):
+                await asyncio.gather(
+                    *(queue.put(QueuedEnvelope(1, time.time(), f"{thread}.{round}.{i}".encode())) for i in range(20))
+                )
+
+        asyncio.run(run())
+
+    threads = [threading.Thread(target=put_from_own_loop, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    queue.close()
+    reopened = SqliteQueue(str(tmp_path / "q.sqlite3"))
+    bodies = sorted(c.envelope.body for c in reopened.claim(1000, 60))
+    assert bodies == sorted(f"{t}.{r}.{i}".encode() for t in range(4) for r in range(10) for i in range(20))
+    reopened.close()
+
+
+def test_closing_commits_and_answers_the_puts_of_the_current_turn(tmp_path: Path) -> None:
+    queue = SqliteQueue(str(tmp_path / "q.sqlite3"))
+
+    async def run() -> None:
+        puts = [asyncio.ensure_future(queue.put(QueuedEnvelope(1, time.time(), b"late %d" % i))) for i in range(5)]
+        await asyncio.sleep(0)  # the puts have joined a group; the turn that would commit it has not ended
+        queue.close()
+        await asyncio.wait_for(asyncio.gather(*puts), timeout=5)
+
+    asyncio.run(run())
+    reopened = SqliteQueue(str(tmp_path / "q.sqlite3"))
+    assert sorted(c.envelope.body for c in reopened.claim(10, 60)) == [b"late %d" % i for i in range(5)]
+    reopened.close()
+
+
+def test_a_put_after_close_fails_and_writes_nothing(tmp_path: Path) -> None:
+    queue = SqliteQueue(str(tmp_path / "q.sqlite3"))
+    queue.close()
+    try:
+        put_all(queue, 1)
+    except sqlite3.Error as error:
+        assert "closed" in str(error)
+    else:
+        raise AssertionError("a closed spool accepted an envelope")
+    reopened = SqliteQueue(str(tmp_path / "q.sqlite3"))
+    assert reopened.depth() == 0
+    reopened.close()
+
+
 def test_claimed_envelopes_are_hidden_until_acknowledged_or_their_lease_ends(tmp_path: Path) -> None:
     queue = SqliteQueue(str(tmp_path / "q.sqlite3"))
     put_all(queue, 3)
