@@ -8,7 +8,8 @@ from typing import Protocol
 
 @dataclass(frozen=True, slots=True)
 class QueuedEnvelope:
-    """An envelope as ingest accepted it: the body as received (still compressed) and where it came from."""
+    """An envelope as ingest accepted it: the body (decoded when small, else as received, `content_encoding` says
+    which) and where it came from."""
 
     project_id: int
     received: float
