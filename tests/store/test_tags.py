@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -63,3 +63,29 @@ def test_counting_again_adds_up_and_keeps_the_first_and_the_latest_sighting(sess
             NOW - timedelta(days=1),
         )
         assert value.last_seen.tzinfo is not None
+
+
+def test_rows_of_one_statement_sharing_times_read_back_each_its_own(sessions: sessionmaker[Session]) -> None:
+    # The driver's datetime binding remembers the texts it made within a statement; an instant given in another
+    # zone is the same instant.
+    with sessions() as session:
+        world = build_world(session)
+        issue_id = add_issue(session, world.projects["app"], "E")
+        earlier, later = NOW - timedelta(days=2), NOW - timedelta(hours=1)
+        elsewhere = later.astimezone(timezone(timedelta(hours=5, minutes=30)))
+        rows = [
+            {
+                "issue_id": issue_id,
+                "key": "url",
+                "value": f"/{n}",
+                "times_seen": 1,
+                "first_seen": first,
+                "last_seen": last,
+            }
+            for n, (first, last) in enumerate(
+                [(earlier, later), (later, later), (earlier, elsewhere), (earlier, earlier)]
+            )
+        ]
+        add_issue_tag_values(session, rows)
+        seen = {v.value: (v.first_seen, v.last_seen) for v in issue_tag_values(session, issue_id, "url")}
+        assert seen == {"/0": (earlier, later), "/1": (later, later), "/2": (earlier, later), "/3": (earlier, earlier)}

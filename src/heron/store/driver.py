@@ -19,8 +19,22 @@ def driver_sql(connection: Connection, statement: str) -> str:
 
 def driver_datetime(connection: Connection) -> Callable[[datetime], Any]:
     """How a raw statement binds a `UTCDateTime` value, as SQLAlchemy would: naive UTC text on SQLite, the aware
-    datetime itself elsewhere."""
-    return sqlite_datetime_text if connection.dialect.name == "sqlite" else _as_is
+    datetime itself elsewhere.
+
+    Get one per statement: on SQLite it remembers the texts it made (1.5 µs each, 0.04 to look up), and a
+    statement's rows share a few event times (each tag count's first and last seen are its events' times).
+    """
+    if connection.dialect.name != "sqlite":
+        return _as_is
+    texts: dict[datetime, str] = {}
+
+    def text(value: datetime) -> str:
+        made = texts.get(value)
+        if made is None:
+            made = texts[value] = sqlite_datetime_text(value)
+        return made
+
+    return text
 
 
 def _as_is(value: datetime) -> datetime:
