@@ -874,6 +874,8 @@ def _split_request(request: bytes) -> tuple[dict[str, str], bytes]:
 
 def _profile_digest(settings: Any, project_id: int, requests: list[bytes], profile: cProfile.Profile | None) -> None:
     from heron.digest.worker import DigestWorker
+    from heron.ingest.accept import spooled_form
+    from heron.protocol.compression import decompress
     from heron.queue import QueuedEnvelope, open_queue
     from heron.store.engine import make_engine, make_sessionmaker
 
@@ -883,7 +885,10 @@ def _profile_digest(settings: Any, project_id: int, requests: list[bytes], profi
         puts = []
         for request in requests:
             headers, body = _split_request(request)
-            envelope = QueuedEnvelope(project_id, time.time(), body, headers.get("content-encoding"), "127.0.0.1")
+            encoding = headers.get("content-encoding")
+            # spooled as ingest spools it
+            body, encoding = spooled_form(body, encoding, decompress(body, encoding, settings.max_envelope_size))
+            envelope = QueuedEnvelope(project_id, time.time(), body, encoding, "127.0.0.1")
             puts.append(queue.put(envelope))
         await asyncio.gather(*puts)
 

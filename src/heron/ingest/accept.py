@@ -90,10 +90,7 @@ class Ingestor:
         key = await self._authorize(auth, request.project_id)
         check_envelope_limits(envelope, self.limits)
         self._check_rate_limit(key, envelope)
-        if len(raw) <= SPOOL_DECODED_UP_TO:
-            await self._spool(request, raw, None)
-        else:
-            await self._spool(request, request.body, encoding)
+        await self._spool(request, *spooled_form(request.body, encoding, raw))
         return _response_event_id(envelope)
 
     async def accept_store(self, request: IngestRequest) -> str:
@@ -160,6 +157,12 @@ class Ingestor:
             await self.queue.put(envelope)
         except QueueFull as exc:
             raise Overloaded("failed to queue envelope") from exc
+
+
+def spooled_form(body: bytes, encoding: str | None, decoded: bytes) -> tuple[bytes, str | None]:
+    """What the spool keeps of an envelope sent as `body` in `encoding`: the decoded bytes when they are small
+    (the digest then need not decode them again), else the body as sent; and the encoding of what it keeps."""
+    return (decoded, None) if len(decoded) <= SPOOL_DECODED_UP_TO else (body, encoding)
 
 
 def _auth_from_envelope(envelope: Envelope) -> Auth:
