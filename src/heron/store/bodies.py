@@ -10,7 +10,9 @@ from typing import Any
 import orjson
 import zstandard
 
-_LEVEL = 3
+# Level 1 rather than zstd's default 3: with a project's dictionary, a digest worker compressed an event in 29-33
+# instead of 45-51 µs, and stored 844 instead of 756 bytes (bench/ingest.py, 10,000 events).
+_LEVEL = 1
 _local = threading.local()
 
 # zstd keeps dictionary ids below 32768 for a public registry; ours are the row id above it.
