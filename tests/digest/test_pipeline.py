@@ -119,6 +119,25 @@ def test_events_from_one_line_become_one_issue_counted_per_event(digest: Digest)
     assert digest.count(Event) == 20
 
 
+def test_an_issue_shows_what_its_newest_event_says(digest: Digest) -> None:
+    # As Sentry's event manager: title, culprit, level and metadata follow the latest event, so an issue created
+    # by either of two simultaneous first events ends up with the same title.
+    now = time.time()
+    digest.send(envelope(error_event(value="first", timestamp=now - 60)))
+    digest.send(
+        envelope(error_event(value="newest", level="fatal", culprit="POST /checkout", timestamp=now)),
+        envelope(error_event(value="between", timestamp=now - 30)),
+    )
+    [issue] = digest.issues()
+    assert issue.times_seen == 3
+    assert (issue.title, issue.culprit, issue.level) == ("ZeroDivisionError: newest", "POST /checkout", "fatal")
+    assert issue.metadata_["value"] == "newest"
+
+    digest.send(envelope(error_event(value="late", level="warning", timestamp=now - 10)))  # older than the newest
+    [issue] = digest.issues()
+    assert (issue.times_seen, issue.title, issue.level) == (4, "ZeroDivisionError: newest", "fatal")
+
+
 def test_events_from_two_functions_become_two_issues(digest: Digest) -> None:
     digest.send(envelope(error_event("checkout")), envelope(error_event("refund")))
     assert len(digest.issues()) == 2

@@ -35,7 +35,7 @@ from heron.store import events as event_store
 from heron.store import issues as issue_store
 from heron.store.activity import record_activity
 from heron.store.engine import read_transaction, transaction
-from heron.store.models import SUB_NEW, UNRESOLVED
+from heron.store.models import SUB_NEW, UNRESOLVED, Issue
 from heron.store.outcomes import add_outcomes
 from heron.store.projects import DigestProject, digest_projects, lock_project_for_digest
 from heron.store.releases import ensure_environments, ensure_releases
@@ -279,7 +279,7 @@ def _update_issues(
                 "count": len(issue_events),
                 "first_seen": min(e.timestamp for e in issue_events),
                 "last_seen": newest.timestamp,
-                "level": newest.event["level"],
+                **_shown_values(issue, newest),
                 "status": status,
                 "substatus": substatus,
                 "status_details": details,
@@ -287,6 +287,27 @@ def _update_issues(
         )
     issue_store.apply_event_counts(session, updates)
     return signals
+
+
+def _shown_values(issue: Issue, newest: PreparedEvent) -> dict[str, Any]:
+    """What the issue shows: as in Sentry, what its latest event says (`_process_existing_aggregate` takes each
+    new event's). Latest by the events' time, not by when they were digested: two workers may commit their
+    batches in either order, and an event that arrives late does not take an issue back to an older title."""
+    if newest.timestamp < issue.last_seen:
+        return {
+            "level": issue.level,
+            "type": issue.type,
+            "title": issue.title,
+            "culprit": issue.culprit,
+            "metadata": issue.metadata_,
+        }
+    return {
+        "level": newest.event["level"],
+        "type": newest.metadata.type,
+        "title": newest.metadata.title[:1024],
+        "culprit": (newest.event.get("culprit") or "")[:200],
+        "metadata": newest.metadata.metadata,
+    }
 
 
 def _insert_events(session: Session, events: list[PreparedEvent]) -> None:

@@ -65,7 +65,8 @@ def issues_by_id(session: Session, ids: Iterable[int], *, for_update: bool = Fal
 
 def apply_event_counts(session: Session, updates: Sequence[dict[str, Any]]) -> None:
     """Add a batch's events to their issues: each dict has `issue_id`, `count`, `first_seen`, `last_seen`,
-    `level`, `status`, `substatus`, `status_details`."""
+    `status`, `substatus`, `status_details`, and the `level`, `type`, `title`, `culprit` and `metadata` of the
+    batch's newest event of the issue."""
     if not updates:
         return
     table = table_of(Issue)
@@ -77,6 +78,10 @@ def apply_event_counts(session: Session, updates: Sequence[dict[str, Any]]) -> N
             first_seen=_earlier(table.c.first_seen, bindparam("first_seen", type_=table.c.first_seen.type)),
             last_seen=_later(table.c.last_seen, bindparam("last_seen", type_=table.c.last_seen.type)),
             level=bindparam("level"),
+            type=bindparam("type"),
+            title=bindparam("title"),
+            culprit=bindparam("culprit"),
+            metadata=bindparam("metadata", type_=table.c.metadata.type),
             status=bindparam("status"),
             substatus=bindparam("substatus"),
             status_details=bindparam("status_details", type_=table.c.status_details.type),
