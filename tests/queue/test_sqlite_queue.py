@@ -13,7 +13,7 @@ from pathlib import Path
 
 from heron.queue import QueuedEnvelope
 from heron.queue.leases import LeaseOwner
-from heron.queue.sqlite import PAGE_SIZE, SqliteQueue
+from heron.queue.sqlite import CHECKPOINT_BYTES, PAGE_SIZE, SqliteQueue
 
 
 def put_all(queue: SqliteQueue, count: int) -> None:
@@ -103,6 +103,7 @@ def test_a_put_after_close_fails_and_writes_nothing(tmp_path: Path) -> None:
 def test_a_new_spool_has_pages_that_hold_an_event_body_and_an_older_one_keeps_its_own(tmp_path: Path) -> None:
     queue = SqliteQueue(str(tmp_path / "new.sqlite3"))
     put_all(queue, 1)
+    assert queue._reader.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == CHECKPOINT_BYTES // PAGE_SIZE
     queue.close()
     older = sqlite3.connect(tmp_path / "old.sqlite3")
     older.execute("PRAGMA journal_mode=WAL")  # a spool made before: SQLite's default page size, in WAL mode
@@ -110,6 +111,8 @@ def test_a_new_spool_has_pages_that_hold_an_event_body_and_an_older_one_keeps_it
     reopened = SqliteQueue(str(tmp_path / "old.sqlite3"))
     put_all(reopened, 2)
     assert len(reopened.claim(10, 60)) == 2
+    # Either way the log is copied into the file every CHECKPOINT_BYTES.
+    assert reopened._reader.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == CHECKPOINT_BYTES // 4096
     reopened.close()
     page_size = {
         name: sqlite3.connect(tmp_path / name).execute("PRAGMA page_size").fetchone()[0]
@@ -194,7 +197,7 @@ def test_bodies_are_kept_apart_from_leases_and_deleted_with_their_acknowledgemen
 
 CLAIM_AND_HANG = """
 import sys, time
-from heron.queue.sqlite import PAGE_SIZE, SqliteQueue
+from heron.queue.sqlite import CHECKPOINT_BYTES, PAGE_SIZE, SqliteQueue
 queue = SqliteQueue(sys.argv[1])
 print(len(queue.claim(100, 3600)), flush=True)
 time.sleep(600)

@@ -60,6 +60,9 @@ DROP TABLE envelopes_v1;
 # writes of a group cost 36 instead of 46 µs per envelope, claims 10 instead of 13 (spool microbenchmark,
 # docs/performance.md).
 PAGE_SIZE = 32 * 1024
+# The log is copied into the file once it holds this much (SQLite's default is 1,000 pages: 4 MiB of its default
+# 4 KiB pages, 32 MiB of ours, whose copy would hold up the event loop that commits puts eight times as long).
+CHECKPOINT_BYTES = 4 * 1024 * 1024
 MAX_GROUP = 2000  # envelopes per transaction; a busier turn of the loop commits several groups
 BODIES_PER_SELECT = 500  # ids per `IN (…)`, well under SQLite's limit on bound parameters
 # How often a consumer looks for leases held by workers that died (their envelopes come back at once).
@@ -73,6 +76,8 @@ def _connect(path: str, synchronous: str) -> sqlite3.Connection:
     # Only a new spool takes it (SQLite cannot change the page size of a database in WAL mode).
     connection.execute(f"PRAGMA page_size={PAGE_SIZE}")
     _use_wal(connection)
+    page_size = connection.execute("PRAGMA page_size").fetchone()[0]
+    connection.execute(f"PRAGMA wal_autocheckpoint={max(1, CHECKPOINT_BYTES // page_size)}")
     connection.execute(f"PRAGMA synchronous={synchronous}")
     connection.execute("PRAGMA busy_timeout=30000")
     # A claim's RETURNING rows are buffered before they are returned: in memory, not in a temporary file.
