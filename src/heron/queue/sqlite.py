@@ -4,6 +4,7 @@ Puts use group commit: the envelopes that requests put during one turn of the ev
 transaction, on the loop's own thread, when the turn ends; only then do their requests answer 200. The commit's
 fsync takes ~0.1 ms here; a writer thread instead cost more than it saved: every put and every answer crossed
 threads (a wake-up, a GIL hand-over), about 5 % of all the CPU a loaded `heron serve` and its workers used.
+The loop also waits while a digest worker's claim or acknowledgement holds the spool's write lock (a few ms).
 """
 
 from __future__ import annotations
