@@ -61,3 +61,24 @@ def test_commands_refuse_clearly(tmp_path: Path) -> None:
     )
     assert result.returncode != 0
     assert "no organization with slug nope" in result.stderr
+
+
+def test_migrate_gives_an_empty_spool_of_an_older_page_size_the_current_one(tmp_path: Path) -> None:
+    import sqlite3
+
+    from heron.queue.sqlite import PAGE_SIZE, SqliteQueue
+
+    server = HeronServer(tmp_path)
+    spool = tmp_path / "queue.sqlite3"
+    older = sqlite3.connect(spool)
+    older.execute("PRAGMA journal_mode=WAL")  # as a Heron from before 2026-12-06 left it: 4 KiB pages, empty
+    older.close()
+    SqliteQueue(str(spool)).close()  # its tables
+    assert sqlite3.connect(spool).execute("PRAGMA page_size").fetchone()[0] == 4096
+    heron(server, "migrate")
+    connection = sqlite3.connect(spool)
+    try:
+        assert connection.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        connection.close()

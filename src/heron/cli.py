@@ -29,12 +29,14 @@ def _sessions(settings: Settings) -> Any:
 
 
 def _migrate(settings: Settings) -> None:
+    from heron.queue import prepare_queue
     from heron.store.engine import make_engine
     from heron.store.migrate import upgrade
 
     engine = make_engine(settings.resolved_database_url)
     upgrade(engine)
     engine.dispose()
+    prepare_queue(settings.resolved_queue_url)
 
 
 @click.group(invoke_without_command=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from heron.queue import QueuedEnvelope
 from heron.queue.leases import LeaseOwner
-from heron.queue.sqlite import CHECKPOINT_BYTES, PAGE_SIZE, SqliteQueue
+from heron.queue.sqlite import CHECKPOINT_BYTES, PAGE_SIZE, SqliteQueue, resize_empty_spool
 
 
 def put_all(queue: SqliteQueue, count: int) -> None:
@@ -121,6 +121,57 @@ def test_a_new_spool_has_pages_that_hold_an_event_body_and_an_older_one_keeps_it
     assert page_size == {"new.sqlite3": PAGE_SIZE, "old.sqlite3": 4096}
 
 
+def _old_spool(path: Path, envelopes: int) -> None:
+    older = sqlite3.connect(path)
+    older.execute("PRAGMA journal_mode=WAL")  # a spool made before PAGE_SIZE: SQLite's default page size
+    older.close()
+    queue = SqliteQueue(str(path))
+    put_all(queue, envelopes + 2)
+    queue.ack([c.id for c in queue.claim(2, 60)])
+    queue.close()
+
+
+def _page_size_and_mode(path: Path) -> tuple[int, str]:
+    connection = sqlite3.connect(path)
+    try:
+        return connection.execute("PRAGMA page_size").fetchone()[0], connection.execute(
+            "PRAGMA journal_mode"
+        ).fetchone()[0]
+    finally:
+        connection.close()
+
+
+def test_an_empty_spool_of_an_older_page_size_is_resized_before_it_is_opened(tmp_path: Path) -> None:
+    _old_spool(tmp_path / "q.sqlite3", envelopes=0)
+    assert _page_size_and_mode(tmp_path / "q.sqlite3") == (4096, "wal")
+    assert resize_empty_spool(str(tmp_path / "q.sqlite3"))
+    assert _page_size_and_mode(tmp_path / "q.sqlite3") == (PAGE_SIZE, "wal")
+    assert not resize_empty_spool(str(tmp_path / "q.sqlite3"))  # nothing left to do
+    queue = SqliteQueue(str(tmp_path / "q.sqlite3"))
+    put_all(queue, 3)
+    assert len(queue.claim(10, 60)) == 3
+    queue.close()
+
+
+def test_a_spool_with_waiting_envelopes_or_open_elsewhere_keeps_its_pages(tmp_path: Path) -> None:
+    _old_spool(tmp_path / "waiting.sqlite3", envelopes=2)
+    assert not resize_empty_spool(str(tmp_path / "waiting.sqlite3"))
+    assert _page_size_and_mode(tmp_path / "waiting.sqlite3") == (4096, "wal")
+
+    _old_spool(tmp_path / "open.sqlite3", envelopes=0)
+    holder = SqliteQueue(str(tmp_path / "open.sqlite3"))  # another process's spool, say a running `heron serve`
+    try:
+        started = time.monotonic()
+        assert not resize_empty_spool(str(tmp_path / "open.sqlite3"))
+        assert time.monotonic() - started < 5
+        put_all(holder, 1)
+        assert len(holder.claim(10, 60)) == 1
+    finally:
+        holder.close()
+    assert _page_size_and_mode(tmp_path / "open.sqlite3") == (4096, "wal")
+    assert not resize_empty_spool(str(tmp_path / "missing.sqlite3"))
+
+
 def test_claimed_envelopes_are_hidden_until_acknowledged_or_their_lease_ends(tmp_path: Path) -> None:
     queue = SqliteQueue(str(tmp_path / "q.sqlite3"))
     put_all(queue, 3)
@@ -197,7 +248,7 @@ def test_bodies_are_kept_apart_from_leases_and_deleted_with_their_acknowledgemen
 
 CLAIM_AND_HANG = """
 import sys, time
-from heron.queue.sqlite import CHECKPOINT_BYTES, PAGE_SIZE, SqliteQueue
+from heron.queue.sqlite import CHECKPOINT_BYTES, PAGE_SIZE, SqliteQueue, resize_empty_spool
 queue = SqliteQueue(sys.argv[1])
 print(len(queue.claim(100, 3600)), flush=True)
 time.sleep(600)

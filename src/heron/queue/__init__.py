@@ -16,4 +16,12 @@ def open_queue(url: str) -> EnvelopeQueue:
     raise ValueError(f"unknown queue URL scheme: {url.split(':', 1)[0]}")
 
 
-__all__ = ["Claimed", "EnvelopeQueue", "QueueFull", "QueuedEnvelope", "open_queue"]
+def prepare_queue(url: str) -> None:
+    """Maintenance before a process opens the queue: an empty SQLite spool of an older page size is resized."""
+    if url.startswith("sqlite"):
+        from heron.queue.sqlite import resize_empty_spool
+
+        resize_empty_spool(url.split(":///", 1)[1])
+
+
+__all__ = ["Claimed", "EnvelopeQueue", "QueueFull", "QueuedEnvelope", "open_queue", "prepare_queue"]

@@ -101,6 +101,37 @@ def _use_wal(connection: sqlite3.Connection, timeout: float = 30.0) -> None:
             time.sleep(0.05)
 
 
+def resize_empty_spool(path: str) -> bool:
+    """Give an empty spool made with other pages (before `PAGE_SIZE` was set) pages of `PAGE_SIZE`; whether it
+    did. Only while no other process has the spool open: SQLite leaves WAL mode, to change the page size, only
+    for a connection of its own; otherwise, or when envelopes wait, the spool stays as it is until a later start.
+    `heron serve`, `heron worker` and `heron migrate` try it before they open the spool."""
+    if not Path(path).exists():
+        return False  # a new spool takes PAGE_SIZE as it is made
+    connection = sqlite3.connect(path, timeout=0.1, isolation_level=None)
+    try:
+        if connection.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE:
+            return False
+        if connection.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            return False  # converted to the current layout first, by the next open
+        if connection.execute("SELECT EXISTS (SELECT 1 FROM envelopes) OR EXISTS (SELECT 1 FROM bodies)").fetchone()[0]:
+            return False
+        try:
+            mode = connection.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
+        except sqlite3.OperationalError:
+            return False  # another connection holds it
+        if mode != "delete":
+            return False
+        try:
+            connection.execute(f"PRAGMA page_size={PAGE_SIZE}")
+            connection.execute("VACUUM")
+        finally:
+            connection.execute("PRAGMA journal_mode=WAL")
+        return bool(connection.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE)
+    finally:
+        connection.close()
+
+
 def _create_or_upgrade(connection: sqlite3.Connection) -> None:
     """Create the spool's tables, or convert an older layout; several processes may open a new spool at once."""
     if connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
