@@ -11,7 +11,7 @@ import threading
 import time
 from pathlib import Path
 
-from heron.queue import QueuedEnvelope
+from heron.queue import QueuedEnvelope, QueueUnavailable
 from heron.queue.leases import LeaseOwner
 from heron.queue.sqlite import CHECKPOINT_BYTES, PAGE_SIZE, SqliteQueue, resize_empty_spool
 
@@ -91,7 +91,7 @@ def test_a_put_after_close_fails_and_writes_nothing(tmp_path: Path) -> None:
     queue.close()
     try:
         put_all(queue, 1)
-    except sqlite3.Error as error:
+    except QueueUnavailable as error:
         assert "closed" in str(error)
     else:
         raise AssertionError("a closed spool accepted an envelope")

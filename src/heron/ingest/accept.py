@@ -18,7 +18,7 @@ from heron.protocol.envelope import Envelope, Item, normalize_event_id, parse_en
 from heron.protocol.errors import AuthError, ProtocolError
 from heron.protocol.limits import EVENT_ITEM_TYPES, ItemLimits, check_envelope_limits, item_category
 from heron.protocol.store_body import decode_store_body
-from heron.queue import EnvelopeQueue, QueuedEnvelope, QueueFull
+from heron.queue import EnvelopeQueue, QueuedEnvelope, QueueFull, QueueUnavailable
 
 # Envelopes that decode to at most this many bytes are spooled decoded, so the digest does not decode them again:
 # for a 10 KiB error event, -40 µs of a worker's CPU against +17 µs in serve for writing ~3 times the bytes
@@ -155,7 +155,7 @@ class Ingestor:
         )
         try:
             await self.queue.put(envelope)
-        except QueueFull as exc:
+        except (QueueFull, QueueUnavailable) as exc:  # the queue logged why it could not store it
             raise Overloaded("failed to queue envelope") from exc
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from heron.queue.base import Claimed, EnvelopeQueue, QueuedEnvelope, QueueFull
+from heron.queue.base import Claimed, EnvelopeQueue, QueuedEnvelope, QueueFull, QueueUnavailable
 
 
 def open_queue(url: str) -> EnvelopeQueue:
@@ -24,4 +24,12 @@ def prepare_queue(url: str) -> None:
         resize_empty_spool(url.split(":///", 1)[1])
 
 
-__all__ = ["Claimed", "EnvelopeQueue", "QueueFull", "QueuedEnvelope", "open_queue", "prepare_queue"]
+__all__ = [
+    "Claimed",
+    "EnvelopeQueue",
+    "QueueFull",
+    "QueueUnavailable",
+    "QueuedEnvelope",
+    "open_queue",
+    "prepare_queue",
+]

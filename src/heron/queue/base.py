@@ -31,11 +31,16 @@ class QueueFull(Exception):
     """The queue refuses more work (ingest answers 503)."""
 
 
+class QueueUnavailable(Exception):
+    """The queue could not store an envelope: its disk is full, an I/O error (ingest answers 503)."""
+
+
 class EnvelopeQueue(Protocol):
     """At-least-once delivery: a claimed envelope that is not acknowledged within its lease comes back."""
 
     async def put(self, envelope: QueuedEnvelope) -> None:
-        """Return only once the envelope is durable. Raises QueueFull when the queue refuses it."""
+        """Return only once the envelope is durable. Raises QueueFull when the queue refuses it, QueueUnavailable
+        when it cannot store it."""
 
     def claim(self, limit: int, lease_seconds: float) -> list[Claimed]:
         """Up to `limit` envelopes, oldest first, hidden from other workers for `lease_seconds`."""

@@ -10,13 +10,16 @@ The loop also waits while a digest worker's claim or acknowledgement holds the s
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 import threading
 import time
 from pathlib import Path
 
-from heron.queue.base import Claimed, QueuedEnvelope
+from heron.queue.base import Claimed, QueuedEnvelope, QueueUnavailable
 from heron.queue.leases import LeaseOwner
+
+log = logging.getLogger(__name__)
 
 # Version 2 keeps each body in a table of its own. A claim rewrites the lease columns of the rows it takes; when
 # those rows carried the bodies (version 1), SQLite rewrote each whole ~4 KiB row into the log to change 20 bytes
@@ -188,13 +191,16 @@ class SqliteQueue:
             _settle(future, error)
 
     def _commit(self, group: list[_Pending]) -> BaseException | None:
-        """Write a group; the error its requests fail with, if any."""
+        """Write a group; the error its requests fail with, if any (logged once for the group)."""
         if not group:
             return None
         try:
             self._write_group(group)
         except sqlite3.Error as exc:
-            return exc
+            log.error("the spool could not store %d envelope(s): %s", len(group), exc)
+            error = QueueUnavailable(f"the spool could not store the envelope: {exc}")
+            error.__cause__ = exc
+            return error
         return None
 
     def _write_group(self, group: list[_Pending]) -> None:
