@@ -127,9 +127,13 @@ def resize_empty_spool(path: str) -> bool:
             return False
         try:
             connection.execute(f"PRAGMA page_size={PAGE_SIZE}")
-            connection.execute("VACUUM")
-        finally:
+            connection.execute("VACUUM")  # a transaction of its own: on failure the spool is as it was
+        except sqlite3.Error as exc:
+            log.warning("the spool keeps its page size for now: %s", exc)
+        try:
             connection.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.Error as exc:  # whoever opens the spool next switches it to WAL (`_use_wal`)
+            log.warning("the spool is not back in WAL mode yet: %s", exc)
         return bool(connection.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE)
     finally:
         connection.close()
