@@ -230,11 +230,7 @@ def _assign_issues(
 def _new_issue_values(event: PreparedEvent, release_ids: dict[str, int]) -> dict[str, Any]:
     release = event.event.get("release")
     return {
-        "type": event.metadata.type,
-        "title": event.metadata.title[:1024],
-        "culprit": (event.event.get("culprit") or "")[:200],
-        "level": event.event["level"],
-        "metadata_": event.metadata.metadata,
+        **_shown_by(event),
         "status": UNRESOLVED,
         "substatus": SUB_NEW,
         "status_details": {},
@@ -299,14 +295,19 @@ def _shown_values(issue: Issue, newest: PreparedEvent) -> dict[str, Any]:
             "type": issue.type,
             "title": issue.title,
             "culprit": issue.culprit,
-            "metadata": issue.metadata_,
+            "metadata_": issue.metadata_,
         }
+    return _shown_by(newest)
+
+
+def _shown_by(event: PreparedEvent) -> dict[str, Any]:
+    """The issue columns an event sets: when it creates the issue, and whenever it is the issue's latest."""
     return {
-        "level": newest.event["level"],
-        "type": newest.metadata.type,
-        "title": newest.metadata.title[:1024],
-        "culprit": (newest.event.get("culprit") or "")[:200],
-        "metadata": newest.metadata.metadata,
+        "level": event.event["level"],
+        "type": event.metadata.type,
+        "title": event.metadata.title[:1024],
+        "culprit": (event.event.get("culprit") or "")[:200],
+        "metadata_": event.metadata.metadata,
     }
 
 

@@ -65,8 +65,8 @@ def issues_by_id(session: Session, ids: Iterable[int], *, for_update: bool = Fal
 
 def apply_event_counts(session: Session, updates: Sequence[dict[str, Any]]) -> None:
     """Add a batch's events to their issues: each dict has `issue_id`, `count`, `first_seen`, `last_seen`,
-    `status`, `substatus`, `status_details`, and the `level`, `type`, `title`, `culprit` and `metadata` of the
-    batch's newest event of the issue."""
+    `status`, `substatus`, `status_details`, and the `level`, `type`, `title`, `culprit` and `metadata_` the issue
+    shows from now on."""
     if not updates:
         return
     table = table_of(Issue)
@@ -81,7 +81,7 @@ def apply_event_counts(session: Session, updates: Sequence[dict[str, Any]]) -> N
             type=bindparam("type"),
             title=bindparam("title"),
             culprit=bindparam("culprit"),
-            metadata=bindparam("metadata", type_=table.c.metadata.type),
+            metadata=bindparam("metadata_", type_=table.c.metadata.type),
             status=bindparam("status"),
             substatus=bindparam("substatus"),
             status_details=bindparam("status_details", type_=table.c.status_details.type),
