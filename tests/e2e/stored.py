@@ -76,11 +76,11 @@ def outcomes(heron: HeronServer, project_id: int) -> dict[tuple[str, str, str], 
 
 def transactions(heron: HeronServer, tenant: Tenant) -> list[dict[str, Any]]:
     """The tenant's stored transactions in the SDK's shape (name, environment, release, trace context, spans with
-    ISO 8601 timestamps), in the order they were stored."""
+    ISO 8601 timestamps), in the order they started: two workers may store them in either order."""
     rows = _query(
         heron,
         "SELECT name, environment, release, op, span_id, trace_id, status, spans FROM transactions "
-        "WHERE project_id = ? ORDER BY id",
+        "WHERE project_id = ? ORDER BY start, id",
         (tenant.project_id,),
     )
     return [

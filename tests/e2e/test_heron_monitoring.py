@@ -211,7 +211,7 @@ class Garden:
         return stored.issues(self.heron, self.tenant)
 
     def transactions(self) -> list[dict[str, Any]]:
-        """The stored transactions as the SDK sent them, in the order they arrived."""
+        """The stored transactions as the SDK sent them, in the order they started."""
         self._settle()
         return stored.transactions(self.heron, self.tenant)
 
