@@ -970,6 +970,24 @@ def test_sdk_keeps_name_version_integrations_packages() -> None:
     }
 
 
+def test_sdk_integration_names_are_trimmed_like_any_enum_value() -> None:
+    names = normalize({"sdk": {"integrations": ["flask", "x" * 200]}})["sdk"]["integrations"]
+    assert names == ["flask", "x" * 125 + "..."]
+
+
+def test_mechanism_keeps_the_known_fields_sent_and_drops_the_rest() -> None:
+    mechanism = {"type": "chained", "handled": "yes", "source": "__cause__", "exception_id": 1, "parent_id": -1}
+    raw = {"exception": {"values": [{"type": "E", "mechanism": {**mechanism, "colour": "red"}}]}}
+    normalized = normalize(raw)["exception"]["values"][0]["mechanism"]
+    assert normalized == {"type": "chained", "source": "__cause__", "exception_id": 1}
+
+
+def test_breadcrumb_level_of_any_type_falls_back_to_info() -> None:
+    crumbs = [{"level": {"a": 1}}, {"level": ["error"]}, {"level": "WARN"}, {"level": "fatal"}, {"level": 40}]
+    levels = [crumb["level"] for crumb in normalize({"breadcrumbs": crumbs})["breadcrumbs"]["values"]]
+    assert levels == ["info", "info", "warning", "fatal", "error"]
+
+
 # --- event types --------------------------------------------------------------------------------------------
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from heron.digest.fields import as_dict, as_str, values_of
-from heron.digest.levels import parse_level
-from heron.digest.trimming import ENUMLIKE, MEDIUM_BAG, MESSAGE, trim_bag, trim_string, trimmed_text
+from heron.digest.levels import LEVELS, parse_level
+from heron.digest.trimming import ENUMLIKE, MEDIUM_BAG, MESSAGE, trim_bag, trim_string
 from heron.protocol.timestamps import parse_timestamp
+
+_CANONICAL_LEVELS = frozenset(LEVELS)
 
 
 def normalize_breadcrumbs(raw: dict[str, Any]) -> dict[str, Any] | None:
@@ -36,14 +38,16 @@ def normalize_breadcrumb(raw: Any) -> dict[str, Any] | None:
     crumb_type = crumb.get("type")
     if not isinstance(crumb_type, str) or not crumb_type:
         crumb_type = as_str(crumb.get("ty")) or "default"
-    normalized["type"] = trim_string(crumb_type, ENUMLIKE)
+    normalized["type"] = crumb_type if len(crumb_type) <= ENUMLIKE.limit else trim_string(crumb_type, ENUMLIKE)
     category = crumb.get("category")
-    if category is not None and (category := trimmed_text(category, ENUMLIKE)) is not None:
-        normalized["category"] = category
+    if isinstance(category, str) and category:
+        normalized["category"] = category if len(category) <= ENUMLIKE.limit else trim_string(category, ENUMLIKE)
     message = crumb.get("message")
-    if message is not None and (message := trimmed_text(message, MESSAGE)) is not None:
-        normalized["message"] = message
-    normalized["level"] = parse_level(crumb.get("level")) or "info"
+    if isinstance(message, str) and message:
+        normalized["message"] = message if len(message) <= MESSAGE.limit else trim_string(message, MESSAGE)
+    level = crumb.get("level")
+    # (a level that is not a string may be unhashable: it goes to `parse_level`)
+    normalized["level"] = level if type(level) is str and level in _CANONICAL_LEVELS else parse_level(level) or "info"
     data = crumb.get("data")
     if data is not None and (data := trim_bag(as_dict(data), MEDIUM_BAG)):
         normalized["data"] = data

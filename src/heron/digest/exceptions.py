@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from heron.digest.fields import (
@@ -23,10 +23,6 @@ from heron.digest.trimming import ENUMLIKE, MEDIUM_BAG, MESSAGE, SYMBOL, trim_ba
 
 # Relay's store normalization: an exception with only a value like "ValueError: bad" gets type and value.
 _TYPE_AND_VALUE = re.compile(r"(\w+):(.*)")
-
-_MECHANISM_TEXTS = ("description", "help_link", "source")
-_MECHANISM_FLAGS = ("handled", "synthetic", "is_exception_group")
-_MECHANISM_NUMBERS = ("exception_id", "parent_id")
 
 
 def normalize_exceptions(raw: dict[str, Any], errors: Errors) -> dict[str, Any] | None:
@@ -82,15 +78,35 @@ def normalize_mechanism(raw: Any) -> dict[str, Any] | None:
     if mechanism is None:
         return None
     normalized: dict[str, Any] = {"type": trimmed_text(mechanism.get("type"), ENUMLIKE) or "generic"}
-    for key in _MECHANISM_TEXTS:
-        put(normalized, key, trimmed_text(mechanism.get(key), MESSAGE))
-    for key in _MECHANISM_FLAGS:
-        put(normalized, key, as_bool(mechanism.get(key)))
-    for key in _MECHANISM_NUMBERS:
-        put(normalized, key, as_int(mechanism.get(key)))
-    for key in ("data", "meta"):
-        put(normalized, key, trim_bag(as_dict(mechanism.get(key)), MEDIUM_BAG) or None)
+    # Only the fields sent are looked at: SDKs send two or three of the ten.
+    for key, value in mechanism.items():
+        read = _MECHANISM_FIELDS.get(key)
+        if read is not None and (value := read(value)) is not None:
+            normalized[key] = value
     return normalized
+
+
+def _mechanism_text(value: Any) -> str | None:
+    return trimmed_text(value, MESSAGE)
+
+
+def _mechanism_bag(value: Any) -> Any:
+    return trim_bag(as_dict(value), MEDIUM_BAG) or None
+
+
+# How each known mechanism field (besides `type`) is read; others are dropped.
+_MECHANISM_FIELDS: dict[str, Callable[[Any], Any]] = {
+    "description": _mechanism_text,
+    "help_link": _mechanism_text,
+    "source": _mechanism_text,
+    "handled": as_bool,
+    "synthetic": as_bool,
+    "is_exception_group": as_bool,
+    "exception_id": as_int,
+    "parent_id": as_int,
+    "data": _mechanism_bag,
+    "meta": _mechanism_bag,
+}
 
 
 def attach_lone_stacktrace(exception: dict[str, Any] | None, stacktrace: dict[str, Any] | None) -> bool:

@@ -225,12 +225,18 @@ def _modules(raw: Any, errors: Errors) -> dict[str, str] | None:
     modules = object_field(raw, errors, "modules")
     if modules is None:
         return None
-    versions: dict[str, str] = {}
-    for name, version in modules.items():
-        if isinstance(version, str):
-            versions[name] = version
-        elif version is not None:
-            record_error(errors, "invalid_data", f"modules.{name}")
+    try:
+        # Every version a string, as SDKs send them: checked in C, and the object is kept as it is (the Python
+        # SDK sends every installed package with every event).
+        "".join(modules.values())
+        versions = modules
+    except TypeError:
+        versions = {}
+        for name, version in modules.items():
+            if isinstance(version, str):
+                versions[name] = version
+            elif version is not None:
+                record_error(errors, "invalid_data", f"modules.{name}")
     trimmed: dict[str, str] = trim_bag(versions, LARGE_BAG)
     return trimmed
 
@@ -258,11 +264,22 @@ def _sdk(raw: Any) -> dict[str, Any] | None:
         put(normalized, key, trimmed_text(sdk.get(key), ENUMLIKE))
     integrations = sdk.get("integrations")
     if isinstance(integrations, list):
-        normalized["integrations"] = [trim_string(name, ENUMLIKE) for name in integrations if isinstance(name, str)]
+        normalized["integrations"] = _integration_names(integrations)
     packages = sdk.get("packages")
     if isinstance(packages, list):
         normalized["packages"] = [package for package in map(_sdk_package, packages) if package]
     return normalized or None
+
+
+def _integration_names(names: list[Any]) -> list[str]:
+    try:
+        # All strings within the limit (checked in C), as SDKs send them: the list is kept as it is.
+        "".join(names)
+        if not names or max(map(len, names)) <= ENUMLIKE.limit:
+            return names
+    except TypeError:
+        pass
+    return [trim_string(name, ENUMLIKE) for name in names if isinstance(name, str)]
 
 
 def _sdk_package(raw: Any) -> dict[str, str]:
