@@ -59,11 +59,7 @@ def test_top_tag_values_are_ranked_per_key_by_count_then_by_value(sessions: sess
         issue = add_issue(session, world.projects["app"], "E")
         counts = {"url": {f"/orders/{n}": 1 for n in range(200)} | {"/cart": 7, "/pay": 3}, "level": {"error": 210}}
         counts["browser"] = {"Safari": 2, "Chrome": 2, "Edge": 2, "Firefox": 1}
-        rows = [
-            {"issue_id": issue, "key": key, "value": value, "times_seen": n, "first_seen": NOW, "last_seen": NOW}
-            for key, values in counts.items()
-            for value, n in values.items()
-        ]
+        rows = [(issue, key, value, n, NOW, NOW) for key, values in counts.items() for value, n in values.items()]
         add_issue_tag_values(session, rows)
         summaries = {s.key: s for s in issue_tag_summaries(session, issue, top=3)}
         only_url = issue_tag_summaries(session, issue, keys=["url"], top=4)

@@ -12,8 +12,7 @@ from tests.store.world import NOW, add_issue, build_world
 
 def _count(session: Session, issue_id: int, key: str, value: str, times: int, days_ago: int) -> None:
     seen = NOW - timedelta(days=days_ago)
-    row = {"issue_id": issue_id, "key": key, "value": value, "times_seen": times, "first_seen": seen, "last_seen": seen}
-    add_issue_tag_values(session, [row])
+    add_issue_tag_values(session, [(issue_id, key, value, times, seen, seen)])
 
 
 def test_summaries_total_each_key_and_rank_its_values(sessions: sessionmaker[Session]) -> None:
@@ -74,14 +73,7 @@ def test_rows_of_one_statement_sharing_times_read_back_each_its_own(sessions: se
         earlier, later = NOW - timedelta(days=2), NOW - timedelta(hours=1)
         elsewhere = later.astimezone(timezone(timedelta(hours=5, minutes=30)))
         rows = [
-            {
-                "issue_id": issue_id,
-                "key": "url",
-                "value": f"/{n}",
-                "times_seen": 1,
-                "first_seen": first,
-                "last_seen": last,
-            }
+            (issue_id, "url", f"/{n}", 1, first, last)
             for n, (first, last) in enumerate(
                 [(earlier, later), (later, later), (earlier, elsewhere), (earlier, earlier)]
             )

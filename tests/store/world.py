@@ -59,14 +59,7 @@ def add_issue(
     issue_id = create_issue(session, project_id, values)
     session.get_one(Issue, issue_id).times_seen = times_seen
     rows = [
-        {
-            "issue_id": issue_id,
-            "key": key,
-            "value": value,
-            "times_seen": 1,
-            "first_seen": first_seen,
-            "last_seen": last_seen,
-        }
+        (issue_id, key, value, 1, first_seen, last_seen)
         for key, tag_values in (tags or {}).items()
         for value in tag_values
     ]

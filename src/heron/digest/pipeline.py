@@ -337,26 +337,23 @@ def _insert_events(session: Session, events: list[PreparedEvent]) -> None:
 
 
 def _count_tags_and_users(session: Session, events: list[PreparedEvent]) -> None:
-    counts: dict[tuple[int, str, str], dict[str, Any]] = {}
+    # (issue, key, value) -> [issue_id, key, value, times seen, first seen, last seen], as add_issue_tag_values takes
+    counts: dict[tuple[int, str, str], list[Any]] = {}
     users: set[tuple[int, str]] = set()
     for e in events:
+        issue_id, timestamp = e.issue_id, e.timestamp
         for key, value in e.event["tags"]:
-            row = counts.get((e.issue_id, key, value))
+            row = counts.get((issue_id, key, value))
             if row is None:
-                counts[(e.issue_id, key, value)] = {
-                    "issue_id": e.issue_id,
-                    "key": key,
-                    "value": value,
-                    "times_seen": 1,
-                    "first_seen": e.timestamp,
-                    "last_seen": e.timestamp,
-                }
+                counts[(issue_id, key, value)] = [issue_id, key, value, 1, timestamp, timestamp]
             else:
-                row["times_seen"] += 1
-                row["first_seen"] = min(row["first_seen"], e.timestamp)
-                row["last_seen"] = max(row["last_seen"], e.timestamp)
+                row[3] += 1
+                if timestamp < row[4]:
+                    row[4] = timestamp
+                elif timestamp > row[5]:
+                    row[5] = timestamp
         if e.user_key:
-            users.add((e.issue_id, e.user_key[:256]))
+            users.add((issue_id, e.user_key[:256]))
     add_issue_tag_values(session, list(counts.values()))
     issue_store.add_issue_users(session, users)
 

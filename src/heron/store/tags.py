@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import func, select, union_all
@@ -31,8 +32,8 @@ class TagKeySummary:
     top_values: list[IssueTagValue] = field(default_factory=list)
 
 
-def add_issue_tag_values(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Count tag values: rows of `issue_id`, `key`, `value`, `times_seen`, `first_seen`, `last_seen`.
+def add_issue_tag_values(session: Session, rows: Sequence[Sequence[Any]]) -> None:
+    """Count tag values: rows of `(issue_id, key, value, times_seen, first_seen, last_seen)`.
 
     The digest upserts several rows per event, so this one statement goes straight to the driver: SQLAlchemy's
     per-row parameter processing cost 15 µs a row on SQLite against 9 µs this way (SQLite's own work included).
@@ -42,14 +43,14 @@ def add_issue_tag_values(session: Session, rows: Sequence[dict[str, Any]]) -> No
         return
     connection = session.connection()
     stamp = driver_datetime(connection)
-    ordered = sorted(rows, key=lambda r: (r["issue_id"], r["key"], r["value"]))
     parameters = [
-        (r["issue_id"], r["key"], r["value"], r["times_seen"], stamp(r["first_seen"]), stamp(r["last_seen"]))
-        for r in ordered
+        (issue_id, key, value, times_seen, stamp(first_seen), stamp(last_seen))
+        for issue_id, key, value, times_seen, first_seen, last_seen in sorted(rows, key=_BY_ISSUE_KEY_VALUE)
     ]
     connection.exec_driver_sql(driver_sql(connection, _UPSERT_TAG_VALUES), parameters)
 
 
+_BY_ISSUE_KEY_VALUE = itemgetter(0, 1, 2)  # rows are upserted in primary-key order
 _UPSERT_TAG_VALUES = (
     "INSERT INTO issue_tag_values (issue_id, key, value, times_seen, first_seen, last_seen) "
     "VALUES (%s, %s, %s, %s, %s, %s) "
