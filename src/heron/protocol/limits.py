@@ -9,6 +9,7 @@ enforced. Unknown item types are skipped here, as everywhere.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from heron.protocol.envelope import Envelope, Item
 from heron.protocol.errors import PayloadTooLarge
@@ -100,12 +101,15 @@ def item_category(item: Item) -> str:
 
 def check_envelope_limits(envelope: Envelope, limits: ItemLimits) -> None:
     """Raise PayloadTooLarge, naming the item type, for the first item over its size or count limit."""
-    buckets = _buckets(limits)
+    sizes = _bucket_sizes(limits)
+    buckets: dict[str, _Bucket] = {}  # only those of the envelope's items: most envelopes hold one item
     for item in envelope.items:
         bucket_name = _bucket_name(item)
         if bucket_name is None:
             continue
-        bucket = buckets[bucket_name]
+        bucket = buckets.get(bucket_name)
+        if bucket is None:
+            bucket = buckets[bucket_name] = _Bucket(*sizes[bucket_name])
         if _counted_size(item) > bucket.item_size or bucket.count < 1 or len(item.payload) > bucket.total_size:
             raise PayloadTooLarge(
                 f"envelope exceeded size limits for type '{item.type}' "
@@ -115,27 +119,31 @@ def check_envelope_limits(envelope: Envelope, limits: ItemLimits) -> None:
         bucket.total_size -= len(item.payload)
 
 
-def _buckets(limits: ItemLimits) -> dict[str, _Bucket]:
+@lru_cache(maxsize=16)
+def _bucket_sizes(limits: ItemLimits) -> dict[str, tuple[int, int, int]]:
+    """Each bucket's item size, count and total size for `limits` (a handful of settings: remembered)."""
     event = limits.max_event_size
     replay = limits.max_replay_compressed_size
     container = limits.max_container_size
     return {
-        "event": _Bucket(event, 1, event),
-        "attachment": _Bucket(limits.max_attachment_size, limits.max_attachment_count, limits.max_attachments_size),
-        "replay_recording": _Bucket(replay, 1, replay),
-        "replay_video": _Bucket(replay, 1, replay),
-        "session": _Bucket(limits.max_sessions_size, limits.max_session_count, limits.max_sessions_size),
-        "client_report": _Bucket(
-            limits.max_client_reports_size, limits.max_client_reports_count, limits.max_client_reports_size
+        "event": (event, 1, event),
+        "attachment": (limits.max_attachment_size, limits.max_attachment_count, limits.max_attachments_size),
+        "replay_recording": (replay, 1, replay),
+        "replay_video": (replay, 1, replay),
+        "session": (limits.max_sessions_size, limits.max_session_count, limits.max_sessions_size),
+        "client_report": (
+            limits.max_client_reports_size,
+            limits.max_client_reports_count,
+            limits.max_client_reports_size,
         ),
-        "profile": _Bucket(limits.max_profile_size, 1, limits.max_profile_size),
-        "check_in": _Bucket(limits.max_check_in_size, 1, limits.max_check_in_size),
-        "statsd": _Bucket(limits.max_statsd_size, 1, limits.max_statsd_size),
-        "log": _Bucket(limits.max_log_size, 1, container),
-        "trace_metric": _Bucket(limits.max_trace_metric_size, 1, container),
-        "span": _Bucket(limits.max_span_size, 1, container),
-        "span_standalone": _Bucket(limits.max_span_size, limits.max_standalone_span_count, container),
-        "integration": _Bucket(container, 1, container),
+        "profile": (limits.max_profile_size, 1, limits.max_profile_size),
+        "check_in": (limits.max_check_in_size, 1, limits.max_check_in_size),
+        "statsd": (limits.max_statsd_size, 1, limits.max_statsd_size),
+        "log": (limits.max_log_size, 1, container),
+        "trace_metric": (limits.max_trace_metric_size, 1, container),
+        "span": (limits.max_span_size, 1, container),
+        "span_standalone": (limits.max_span_size, limits.max_standalone_span_count, container),
+        "integration": (container, 1, container),
     }
 
 
