@@ -77,6 +77,7 @@ def serve(host: str | None, port: int | None, no_worker: bool) -> None:
             loop="uvloop",
             http="httptools",
             access_log=False,
+            proxy_headers=False,
             log_level="warning",
             lifespan="on",
         )

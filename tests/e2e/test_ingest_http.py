@@ -321,3 +321,28 @@ def test_client_report_discards_are_counted_as_outcomes(heron: HeronServer) -> N
         ("error", "client_discard", "queue_overflow"): 3,
         ("transaction", "client_discard", "ratelimit_backoff"): 2,
     }
+
+
+def auto_ip_event(heron: HeronServer, tenant: Tenant, forwarded_for: str) -> dict[str, Any]:
+    """An event whose user IP is `{{auto}}`, sent from 127.0.0.1 with an `X-Forwarded-For` header, as stored."""
+    event = {**message_event("who sent this?"), "user": {"id": "7", "ip_address": "{{auto}}"}}
+    headers = {**sentry_auth(tenant.public_key), "X-Forwarded-For": forwarded_for}
+    assert post(heron, tenant.project_id, event_envelope(event), headers).status_code == 200
+    heron.wait_for_digest()
+    return stored.event(heron, tenant, event["event_id"])
+
+
+def test_the_client_ip_is_the_peer_unless_x_forwarded_for_is_trusted(
+    heron: HeronServer, tenant: Tenant, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # HERON_TRUST_X_FORWARDED_FOR decides alone: the HTTP server does not rewrite the peer from the header either,
+    # not even for a peer on 127.0.0.1 (uvicorn's own proxy-header handling trusts those by default).
+    assert auto_ip_event(heron, tenant, "203.0.113.9")["user"]["ip_address"] == "127.0.0.1"
+    trusting = HeronServer(tmp_path_factory.mktemp("heron-xff"), extra_env={"HERON_TRUST_X_FORWARDED_FOR": "true"})
+    trusting.migrate()
+    trusting.start()
+    try:
+        behind_proxy = fresh_tenant(trusting, "xff")
+        assert auto_ip_event(trusting, behind_proxy, "203.0.113.9, 10.0.0.1")["user"]["ip_address"] == "203.0.113.9"
+    finally:
+        trusting.stop()
