@@ -77,7 +77,8 @@ def serve(host: str | None, port: int | None, no_worker: bool) -> None:
             loop="uvloop",
             http="httptools",
             access_log=False,
-            proxy_headers=False,
+            proxy_headers=False,  # the client address: HERON_TRUST_X_FORWARDED_FOR alone decides
+            server_header=False,  # no `server: uvicorn` on every response
             log_level="warning",
             lifespan="on",
         )

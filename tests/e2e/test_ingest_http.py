@@ -111,6 +111,7 @@ def test_responses_expose_error_and_rate_limit_headers_to_browsers(
     exposed = {name.strip() for name in response.headers["access-control-expose-headers"].split(",")}
     assert exposed == EXPOSED_HEADERS
     assert response.headers["cross-origin-resource-policy"] == "cross-origin"
+    assert "server" not in response.headers  # the HTTP server does not name itself
 
 
 def test_accepted_envelope_answers_with_its_event_id_as_32_hex(heron: HeronServer, tenant: Tenant) -> None:
