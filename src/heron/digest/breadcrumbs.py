@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from heron.digest.fields import as_dict, as_str, values_of
-from heron.digest.levels import LEVELS, parse_level
+from heron.digest.levels import parse_level
 from heron.digest.trimming import ENUMLIKE, MEDIUM_BAG, MESSAGE, trim_bag, trim_string
 from heron.protocol.timestamps import parse_timestamp
-
-_CANONICAL_LEVELS = frozenset(LEVELS)
 
 
 def normalize_breadcrumbs(raw: dict[str, Any]) -> dict[str, Any] | None:
@@ -45,9 +43,7 @@ def normalize_breadcrumb(raw: Any) -> dict[str, Any] | None:
     message = crumb.get("message")
     if isinstance(message, str) and message:
         normalized["message"] = message if len(message) <= MESSAGE.limit else trim_string(message, MESSAGE)
-    level = crumb.get("level")
-    # (a level that is not a string may be unhashable: it goes to `parse_level`)
-    normalized["level"] = level if type(level) is str and level in _CANONICAL_LEVELS else parse_level(level) or "info"
+    normalized["level"] = parse_level(crumb.get("level")) or "info"
     data = crumb.get("data")
     if data is not None and (data := trim_bag(as_dict(data), MEDIUM_BAG)):
         normalized["data"] = data

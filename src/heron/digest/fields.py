@@ -6,7 +6,7 @@ of the expected type or `None`, never raise, and follow Relay's leniency (`Lenie
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import orjson
@@ -114,6 +114,16 @@ def is_json_int(value: int) -> bool:
 def as_bool(value: Any) -> bool | None:
     """The value when it is a JSON boolean, else `None`."""
     return value if isinstance(value, bool) else None
+
+
+def all_strings(values: Iterable[Any]) -> bool:
+    """Whether every value is a string: checked in C by joining them, far cheaper than a loop that looks at each
+    (the lists and objects SDKs send with every event hold strings only: modules, source lines, integrations)."""
+    try:
+        "".join(values)
+    except TypeError:
+        return False
+    return True
 
 
 def values_of(value: Any) -> list[Any] | None:

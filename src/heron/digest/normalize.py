@@ -16,7 +16,16 @@ from heron.digest.breadcrumbs import normalize_breadcrumbs
 from heron.digest.clock import correct_clock
 from heron.digest.contexts import add_user_agent_contexts, normalize_contexts
 from heron.digest.exceptions import attach_lone_stacktrace, normalize_exceptions, normalize_threads
-from heron.digest.fields import Errors, as_dict, as_str, lenient_string, object_field, put, record_error
+from heron.digest.fields import (
+    Errors,
+    all_strings,
+    as_dict,
+    as_str,
+    lenient_string,
+    object_field,
+    put,
+    record_error,
+)
 from heron.digest.http_request import header_value, normalize_request
 from heron.digest.levels import parse_level
 from heron.digest.logentry import normalize_logentry
@@ -225,12 +234,9 @@ def _modules(raw: Any, errors: Errors) -> dict[str, str] | None:
     modules = object_field(raw, errors, "modules")
     if modules is None:
         return None
-    try:
-        # Every version a string, as SDKs send them: checked in C, and the object is kept as it is (the Python
-        # SDK sends every installed package with every event).
-        "".join(modules.values())
-        versions = modules
-    except TypeError:
+    if all_strings(modules.values()):
+        versions = modules  # kept as it is: the Python SDK sends every installed package with every event
+    else:
         versions = {}
         for name, version in modules.items():
             if isinstance(version, str):
@@ -272,13 +278,8 @@ def _sdk(raw: Any) -> dict[str, Any] | None:
 
 
 def _integration_names(names: list[Any]) -> list[str]:
-    try:
-        # All strings within the limit (checked in C), as SDKs send them: the list is kept as it is.
-        "".join(names)
-        if not names or max(map(len, names)) <= ENUMLIKE.limit:
-            return names
-    except TypeError:
-        pass
+    if all_strings(names) and (not names or max(map(len, names)) <= ENUMLIKE.limit):
+        return names  # kept as it is, as SDKs send it
     return [trim_string(name, ENUMLIKE) for name in names if isinstance(name, str)]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from heron.digest.fields import as_dict, as_int, put
+from heron.digest.fields import all_strings, as_dict, as_int, put
 from heron.digest.trimming import (
     ENUMLIKE,
     MEDIUM_BAG,
@@ -30,7 +30,6 @@ _FRAME_STRINGS: tuple[tuple[str, StringLimit | None], ...] = (
     ("platform", ENUMLIKE),
 )
 _SOURCE_CONTEXT = ("pre_context", "post_context")
-_MAX_LINE = 2**32  # line and column numbers that are plain ints in this range need no `as_int`
 
 
 def normalize_stacktrace(raw: Any) -> dict[str, Any] | None:
@@ -69,9 +68,7 @@ def normalize_frame(raw: Any) -> dict[str, Any] | None:
             normalized[key] = text if limit is None or len(text) <= limit.limit else trim_string(text, limit)
     for key in ("lineno", "colno"):
         number = frame.get(key)
-        if (type(number) is int and 0 <= number <= _MAX_LINE) or (
-            number is not None and (number := as_int(number)) is not None
-        ):
+        if number is not None and (number := as_int(number)) is not None:
             normalized[key] = number
     # An empty context line is still a line of source: keep it.
     context_line = frame.get("context_line")
@@ -89,12 +86,10 @@ def normalize_frame(raw: Any) -> dict[str, Any] | None:
 
 
 def _source_lines(lines: list[Any]) -> list[str]:
-    try:
-        "".join(lines)  # checks, in C, that every line is a string: far cheaper than looking at each
-    except TypeError:
-        # A line that is not a string is unknown, not absent: keep its place so line numbers still align.
-        return [line if isinstance(line, str) else "" for line in lines]
-    return lines
+    if all_strings(lines):
+        return lines
+    # A line that is not a string is unknown, not absent: keep its place so line numbers still align.
+    return [line if isinstance(line, str) else "" for line in lines]
 
 
 def _frame_vars(raw: Any) -> dict[str, Any] | None:
