@@ -874,25 +874,11 @@ def _split_request(request: bytes) -> tuple[dict[str, str], bytes]:
 
 def _profile_digest(settings: Any, project_id: int, requests: list[bytes], profile: cProfile.Profile | None) -> None:
     from heron.digest.worker import DigestWorker
-    from heron.ingest.accept import spooled_form
-    from heron.protocol.compression import decompress
-    from heron.queue import QueuedEnvelope, open_queue
+    from heron.queue import open_queue
     from heron.store.engine import make_engine, make_sessionmaker
 
+    spool_requests(settings, project_id, requests)
     queue = open_queue(settings.resolved_queue_url)
-
-    async def spool() -> None:
-        puts = []
-        for request in requests:
-            headers, body = _split_request(request)
-            encoding = headers.get("content-encoding")
-            # spooled as ingest spools it
-            body, encoding = spooled_form(body, encoding, decompress(body, encoding, settings.max_envelope_size))
-            envelope = QueuedEnvelope(project_id, time.time(), body, encoding, "127.0.0.1")
-            puts.append(queue.put(envelope))
-        await asyncio.gather(*puts)
-
-    asyncio.run(spool())
     engine = make_engine(settings.resolved_database_url)
     worker = DigestWorker(settings, queue, make_sessionmaker(engine))
     stages: dict[str, float] = {}
@@ -917,6 +903,27 @@ def _profile_digest(settings: Any, project_id: int, requests: list[bytes], profi
         print(f"  {step:<26} {spent:6.2f} s {spent / seconds:6.1%} {spent / len(requests) * 1e6:6.0f} us/event")
     queue.close()
     engine.dispose()
+
+
+def spool_requests(settings: Any, project_id: int, requests: Sequence[bytes]) -> None:
+    """Put the requests' envelopes in the spool as ingest spools them (decoded when small)."""
+    from heron.ingest.accept import spooled_form
+    from heron.protocol.compression import decompress
+    from heron.queue import QueuedEnvelope, open_queue
+
+    queue = open_queue(settings.resolved_queue_url)
+
+    async def put_all() -> None:
+        puts = []
+        for request in requests:
+            headers, body = _split_request(request)
+            encoding = headers.get("content-encoding")
+            body, encoding = spooled_form(body, encoding, decompress(body, encoding, settings.max_envelope_size))
+            puts.append(queue.put(QueuedEnvelope(project_id, time.time(), body, encoding, "127.0.0.1")))
+        await asyncio.gather(*puts)
+
+    asyncio.run(put_all())
+    queue.close()
 
 
 # Functions the digest pipeline looks up in its module namespace (and `EventCompression`'s methods), timed in the

@@ -36,7 +36,6 @@ import pickle
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -108,38 +107,15 @@ def _prepare(data_dir: Path, count: int, seed: int) -> Path:
     workload = ingest.build_workload(tenant.dsn, WARM_EVENTS + count, 3, 4, seed)
     settings = server.settings()
     warm, measured = workload.requests[:WARM_EVENTS], workload.requests[WARM_EVENTS:]
-    _spool(settings, tenant.project_id, warm)
+    ingest.spool_requests(settings, tenant.project_id, warm)
     queue = open_queue(settings.resolved_queue_url)
     engine = make_engine(settings.resolved_database_url, writer=True)
     DigestWorker(settings, queue, make_sessionmaker(engine)).drain()
     queue.close()
     engine.dispose()
-    _spool(settings, tenant.project_id, measured)
+    ingest.spool_requests(settings, tenant.project_id, measured)
     (data_dir / "requests.pickle").write_bytes(pickle.dumps(measured))
     return data_dir
-
-
-def _spool(settings: object, project_id: int, requests: list[bytes]) -> None:
-    """Put requests' envelopes in the spool as ingest would (decoded when small), with a fixed receive time."""
-    from heron.ingest.accept import spooled_form
-    from heron.protocol.compression import decompress
-    from heron.queue import QueuedEnvelope, open_queue
-
-    queue = open_queue(settings.resolved_queue_url)  # type: ignore[attr-defined]
-    received = time.time()
-
-    async def put_all() -> None:
-        puts = []
-        for request in requests:
-            headers, body = ingest._split_request(request)
-            encoding = headers.get("content-encoding")
-            decoded = decompress(body, encoding, settings.max_envelope_size)  # type: ignore[attr-defined]
-            body, encoding = spooled_form(body, encoding, decoded)
-            puts.append(queue.put(QueuedEnvelope(project_id, received, body, encoding, "127.0.0.1")))
-        await asyncio.gather(*puts)
-
-    asyncio.run(put_all())
-    queue.close()
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -195,7 +171,7 @@ def _digest_child(data_dir: Path, count: int) -> int:
 def _measure_serve(root: Path, template: Path, count: int) -> tuple[int, Path]:
     data_dir = _fresh_copy(root, template)
     out_file = root / f"serve.{count}.callgrind"
-    port = _free_port()
+    port = ingest._harness().free_port()
     url = f"http://127.0.0.1:{port}"
     environment = _environment(data_dir, HERON_HOST="127.0.0.1", HERON_PORT=str(port), HERON_URL=url)
     log = data_dir / "serve.log"
@@ -235,13 +211,6 @@ def _wait_until_up(url: str, server: subprocess.Popen[bytes], timeout: float = 6
             pass
         time.sleep(1)
     raise SystemExit("heron serve under callgrind did not start")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _collected(valgrind_output: str) -> int:
