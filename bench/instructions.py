@@ -9,7 +9,8 @@ Usage (from the repository root, with the virtualenv; needs Debian's `valgrind` 
 Why: the machines this project is measured on change speed by ±20 % from one minute to the next (the same code
 did 1,836 and 2,842 events/s within the hour, docs/performance.md), so a change worth a few percent is invisible in
 events/s. Callgrind counts the instructions a process executes instead of timing it: the same code, workload and
-interpreter count the same within ~0.2 %, whatever else the machine does.
+interpreter count the same within ~0.2 % (the digest) to ~1 % (`serve`: how many requests share a group commit
+depends on when they arrive), whatever else the machine does.
 
 How: builds the workload of `bench/ingest.py` (real sentry-sdk envelopes, same seed), prepares a data dir (a
 migrated SQLite database, one tenant), then runs each part twice under `valgrind --tool=callgrind`, once with one
