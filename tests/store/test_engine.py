@@ -46,3 +46,12 @@ def test_sqlite_commits_survive_power_loss_and_checkpoint_in_large_steps(tmp_pat
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 10_000
     engine.dispose()
+
+
+def test_each_engine_keeps_the_page_cache_it_is_given(tmp_path: Path) -> None:
+    # Pages and the API read with 8 MiB per connection; digest workers write with SQLite's default 2 MiB.
+    url = f"sqlite:///{tmp_path / 'heron.sqlite3'}"
+    for engine, kib in ((make_engine(url), 8192), (make_engine(url, writer=True, page_cache_kib=2048), 2048)):
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == -kib
+        engine.dispose()

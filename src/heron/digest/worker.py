@@ -38,6 +38,10 @@ WORKER_NICENESS = 5
 # minute after it starts. With several workers the sweeps overlap harmlessly: deleting is idempotent.
 RETENTION_EVERY = 3600.0
 RETENTION_FIRST = 60.0
+# SQLite's own default page cache (2 MiB) rather than the 8 MiB of other connections: the digest's writes land
+# at random keys all over indexes larger than either, and a worker spent the same CPU per event with it over
+# 100,000 events of bench/ingest.py while the server's peak memory was 7-9 MiB smaller (docs/performance.md).
+DIGEST_PAGE_CACHE_KIB = 2048
 
 
 class DigestWorker:
@@ -143,7 +147,7 @@ def _collector_paused() -> Iterator[None]:
 def run_worker(settings: Settings) -> None:
     """Entry point of `heron worker` and of the worker process `heron serve` supervises."""
     os.nice(WORKER_NICENESS)
-    engine = make_engine(settings.resolved_database_url, writer=True)
+    engine = make_engine(settings.resolved_database_url, writer=True, page_cache_kib=DIGEST_PAGE_CACHE_KIB)
     queue = open_queue(settings.resolved_queue_url)
     worker = DigestWorker(settings, queue, make_sessionmaker(engine))
 
