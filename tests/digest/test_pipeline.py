@@ -221,6 +221,39 @@ def test_transactions_attachments_and_client_reports_are_kept(digest: Digest) ->
     assert outcomes[("error", "accepted", "")] == 1
 
 
+def test_a_batch_the_database_refuses_is_digested_again_one_envelope_at_a_time(digest: Digest, engine: Engine) -> None:
+    # The database refuses one event (a trigger), so the batch's transaction fails. The worker has freed the
+    # batch's bodies by then: it reads them again from the queue, stores every other event, and leaves the
+    # refused envelope in the queue for a later delivery.
+    refused = uuid.uuid4().hex
+    _refuse_event(engine, refused)
+    digest.spool(
+        *(envelope(error_event(value=f"value {i}")) for i in range(5)), envelope(error_event(event_id=refused))
+    )
+    assert digest.worker.run_once() == 6
+    assert digest.count(Event) == 5
+    assert digest.issues()[0].times_seen == 5
+    assert digest.queue.depth() == 1
+
+
+def _refuse_event(engine: Engine, event_id: str) -> None:
+    with engine.begin() as connection:
+        if engine.dialect.name == "sqlite":
+            connection.exec_driver_sql(
+                f"CREATE TRIGGER refuse_event BEFORE INSERT ON events WHEN NEW.event_id = '{event_id}' "
+                "BEGIN SELECT RAISE(ABORT, 'refused'); END"
+            )
+            return
+        connection.exec_driver_sql(
+            "CREATE OR REPLACE FUNCTION refuse_event() RETURNS trigger AS $$ BEGIN "
+            f"IF NEW.event_id = '{event_id}' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; "
+            "END $$ LANGUAGE plpgsql"
+        )
+        connection.exec_driver_sql(
+            "CREATE TRIGGER refuse_event BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION refuse_event()"
+        )
+
+
 def test_an_unreadable_event_payload_is_counted_invalid_and_the_rest_stored(digest: Digest) -> None:
     broken = serialize_envelope(Envelope({"event_id": uuid.uuid4().hex}, [Item({"type": "event"}, b"{not json")]))
     digest.send(broken, envelope(error_event()))

@@ -186,6 +186,29 @@ def test_claimed_envelopes_are_hidden_until_acknowledged_or_their_lease_ends(tmp
     queue.close()
 
 
+def test_a_worker_reads_again_the_envelopes_it_still_holds_and_no_others(tmp_path: Path) -> None:
+    # A worker frees a batch's bodies as it digests them; when the batch fails it reads them again to digest
+    # them one by one. Envelopes acknowledged, out of their lease, or leased by another worker are left out.
+    path = str(tmp_path / "q.sqlite3")
+    queue = SqliteQueue(path)
+    put_all(queue, 4)
+    held = queue.claim(3, lease_seconds=60)
+    assert queue.leased([c.id for c in held]) == held
+    queue.ack([held[0].id])
+    assert [c.envelope.body for c in queue.leased([c.id for c in reversed(held)])] == [b"body 1", b"body 2"]
+    expiring = queue.claim(1, lease_seconds=0.2)
+    time.sleep(0.3)
+    assert queue.leased([c.id for c in expiring]) == []
+    other = subprocess.Popen([sys.executable, "-c", CLAIM_AND_HANG, path], stdout=subprocess.PIPE, text=True)
+    try:
+        assert other.stdout is not None and other.stdout.readline().strip() == "1"
+        assert queue.leased([c.id for c in expiring]) == []
+    finally:
+        other.kill()
+        other.wait()
+    queue.close()
+
+
 SPOOL_V1 = """
 CREATE TABLE envelopes (
     id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -88,17 +88,21 @@ def digest_batch(
     max_envelope_size: int,
     max_attachment_size: int,
 ) -> DigestResult:
-    """Digest claimed envelopes; after it returns they may be acknowledged."""
+    """Digest claimed envelopes; after it returns they may be acknowledged.
+
+    Empties `claimed` as it reads it: each envelope's body is freed once unpacked rather than at the batch's end
+    (a batch of 500 held ~6 MiB of them; the worker reads them again from the queue if the batch fails)."""
     with read_transaction(sessions) as session:
         projects = digest_projects(session, {message.envelope.project_id for message in claimed})
         compression.refresh(session, set(projects))
     unpacked = Unpacked()
     prepared: list[PreparedEvent] = []
     transactions: list[PreparedTransaction] = []
-    for message in claimed:
+    claimed.reverse()
+    while claimed:
         # One envelope at a time: its parsed payloads are freed once prepared, so that a batch never holds all
         # of them at once (they were most of a worker's peak memory: ~40 KiB per event).
-        unpack_envelope(unpacked, message, max_envelope_size, max_attachment_size)
+        unpack_envelope(unpacked, claimed.pop(), max_envelope_size, max_attachment_size)
         prepared.extend(
             prepare_event(raw, projects[raw.project_id], compression)
             for raw in unpacked.events

@@ -74,12 +74,13 @@ class DigestWorker:
         claimed = self.queue.claim(self.settings.digest_batch_size, LEASE_SECONDS)
         if not claimed:
             return 0
+        ids = [message.id for message in claimed]
         try:
             self._digest(claimed)
         except Exception:
-            log.exception("digest of a batch of %d envelopes failed; digesting them one by one", len(claimed))
-            self._digest_one_by_one(claimed)
-        return len(claimed)
+            log.exception("digest of a batch of %d envelopes failed; digesting them one by one", len(ids))
+            self._digest_one_by_one(self.queue.leased(ids))
+        return len(ids)
 
     def drain(self) -> None:
         """Digest until the queue has nothing visible (tests and `heron worker --once`)."""
@@ -105,15 +106,16 @@ class DigestWorker:
             )
 
     def _digest(self, claimed: list[Claimed]) -> DigestResult:
+        ids = [message.id for message in claimed]
         with _collector_paused():
-            result = digest_batch(
+            result = digest_batch(  # empties `claimed`
                 self.sessions,
                 claimed,
                 self.compression,
                 self.settings.max_envelope_size,
                 self.settings.max_attachment_size,
             )
-        self.queue.ack([c.id for c in claimed])
+        self.queue.ack(ids)
         return result
 
     def _digest_one_by_one(self, claimed: list[Claimed]) -> None:

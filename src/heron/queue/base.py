@@ -45,6 +45,11 @@ class EnvelopeQueue(Protocol):
     def claim(self, limit: int, lease_seconds: float) -> list[Claimed]:
         """Up to `limit` envelopes, oldest first, hidden from other workers for `lease_seconds`."""
 
+    def leased(self, ids: list[int | str]) -> list[Claimed]:
+        """The envelopes among `ids` that this queue's worker still holds the lease of, read again, oldest first:
+        a worker does not keep a batch's bodies once it has read them, and digests them one by one when the batch
+        failed."""
+
     def ack(self, ids: list[int | str]) -> None:
         """Forget envelopes that were digested."""
 

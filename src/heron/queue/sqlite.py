@@ -15,6 +15,7 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from heron.queue.base import Claimed, QueuedEnvelope, QueueUnavailable
 from heron.queue.leases import LeaseOwner
@@ -252,16 +253,22 @@ class SqliteQueue:
             # Read after the commit: a body never changes, and only the holder of its lease deletes it.
             bodies = self._bodies([row[0] for row in rows])
         rows.sort(key=lambda row: row[0])
-        return [
-            Claimed(
-                id=row[0],
-                envelope=QueuedEnvelope(
-                    project_id=row[1], received=row[2], client_ip=row[3], content_encoding=row[4], body=bodies[row[0]]
-                ),
-                deliveries=row[5],
-            )
-            for row in rows
-        ]
+        return [_claimed(row, bodies[row[0]]) for row in rows]
+
+    def leased(self, ids: list[int | str]) -> list[Claimed]:
+        wanted = sorted(int(i) for i in ids)
+        now = time.time()
+        rows: list[tuple[Any, ...]] = []
+        with self._reader_lock:
+            for start in range(0, len(wanted), BODIES_PER_SELECT):
+                chunk = wanted[start : start + BODIES_PER_SELECT]
+                rows += self._reader.execute(
+                    "SELECT id, project_id, received, client_ip, content_encoding, deliveries FROM envelopes "
+                    f"WHERE id IN ({', '.join('?' * len(chunk))}) AND claimed_by = ? AND visible_at > ? ORDER BY id",
+                    (*chunk, self._owner.token, now),
+                ).fetchall()
+            bodies = self._bodies([row[0] for row in rows])
+        return [_claimed(row, bodies[row[0]]) for row in rows]
 
     def _bodies(self, ids: list[int]) -> dict[int, bytes]:
         bodies: dict[int, bytes] = {}
@@ -331,3 +338,9 @@ def _settle(future: asyncio.Future[None], error: BaseException | None) -> None:
         future.set_result(None)
     else:
         future.set_exception(error)
+
+
+def _claimed(row: tuple[Any, ...], body: bytes) -> Claimed:
+    """A claimed envelope from its row (id, project_id, received, client_ip, content_encoding, deliveries)."""
+    envelope = QueuedEnvelope(project_id=row[1], received=row[2], client_ip=row[3], content_encoding=row[4], body=body)
+    return Claimed(id=row[0], envelope=envelope, deliveries=row[5])
