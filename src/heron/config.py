@@ -59,7 +59,7 @@ class Settings(BaseSettings):
         int,
         Field(
             description=(
-                "Envelopes a worker claims and commits at once; its peak memory grows ~15 KiB per envelope, and a "
+                "Envelopes a worker claims and commits at once; its peak memory grows ~20 KiB per envelope, and a "
                 "larger batch costs less CPU per event (docs/performance.md)."
             ),
             ge=1,
