@@ -6,7 +6,7 @@ from typing import Any
 
 from heron.digest.fields import as_dict, as_str, values_of
 from heron.digest.levels import parse_level
-from heron.digest.trimming import ENUMLIKE, MEDIUM_BAG, MESSAGE, trim_bag, trim_string
+from heron.digest.trimming import ENUMLIKE, MEDIUM_BAG, MESSAGE, trim_bag, trim_string, trimmed_text
 from heron.protocol.timestamps import parse_timestamp
 
 
@@ -28,7 +28,7 @@ def normalize_breadcrumb(raw: Any) -> dict[str, Any] | None:
     crumb = as_dict(raw)
     if crumb is None:
         return None
-    # An event carries dozens of breadcrumbs: fields are checked inline and absent ones skip the helpers.
+    # An event carries dozens of breadcrumbs: absent timestamps and data skip their helpers.
     normalized: dict[str, Any] = {}
     timestamp = parse_timestamp(crumb.get("timestamp"))
     if timestamp is not None:
@@ -36,13 +36,11 @@ def normalize_breadcrumb(raw: Any) -> dict[str, Any] | None:
     crumb_type = crumb.get("type")
     if not isinstance(crumb_type, str) or not crumb_type:
         crumb_type = as_str(crumb.get("ty")) or "default"
-    normalized["type"] = crumb_type if len(crumb_type) <= ENUMLIKE.limit else trim_string(crumb_type, ENUMLIKE)
-    category = crumb.get("category")
-    if isinstance(category, str) and category:
-        normalized["category"] = category if len(category) <= ENUMLIKE.limit else trim_string(category, ENUMLIKE)
-    message = crumb.get("message")
-    if isinstance(message, str) and message:
-        normalized["message"] = message if len(message) <= MESSAGE.limit else trim_string(message, MESSAGE)
+    normalized["type"] = trim_string(crumb_type, ENUMLIKE)
+    if (category := trimmed_text(crumb.get("category"), ENUMLIKE)) is not None:
+        normalized["category"] = category
+    if (message := trimmed_text(crumb.get("message"), MESSAGE)) is not None:
+        normalized["message"] = message
     normalized["level"] = parse_level(crumb.get("level")) or "info"
     data = crumb.get("data")
     if data is not None and (data := trim_bag(as_dict(data), MEDIUM_BAG)):
