@@ -256,17 +256,15 @@ class SqliteQueue:
         return [_claimed(row, bodies[row[0]]) for row in rows]
 
     def leased(self, ids: list[int | str]) -> list[Claimed]:
-        wanted = sorted(int(i) for i in ids)
-        now = time.time()
-        rows: list[tuple[Any, ...]] = []
+        wanted = {int(i) for i in ids}
         with self._reader_lock:
-            for start in range(0, len(wanted), BODIES_PER_SELECT):
-                chunk = wanted[start : start + BODIES_PER_SELECT]
-                rows += self._reader.execute(
-                    "SELECT id, project_id, received, client_ip, content_encoding, deliveries FROM envelopes "
-                    f"WHERE id IN ({', '.join('?' * len(chunk))}) AND claimed_by = ? AND visible_at > ? ORDER BY id",
-                    (*chunk, self._owner.token, now),
-                ).fetchall()
+            # This worker's leases are its current batch: read them all and keep the ones asked for.
+            held = self._reader.execute(
+                "SELECT id, project_id, received, client_ip, content_encoding, deliveries FROM envelopes "
+                "WHERE claimed_by = ? AND visible_at > ? ORDER BY id",
+                (self._owner.token, time.time()),
+            )
+            rows = [row for row in held if row[0] in wanted]
             bodies = self._bodies([row[0] for row in rows])
         return [_claimed(row, bodies[row[0]]) for row in rows]
 
